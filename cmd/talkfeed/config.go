@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/source"
+)
+
+// fileConfig is the YAML config file. Every field is optional.
+type fileConfig struct {
+	Title       string    `yaml:"title"`
+	Description string    `yaml:"description"`
+	BaseURL     string    `yaml:"base_url"`
+	Language    string    `yaml:"language"`
+	TimeZone    string    `yaml:"timezone"`
+	Permalink   string    `yaml:"permalink"`
+	ImageBase   string    `yaml:"image_base"`
+	Fields      fieldsMap `yaml:"fields"`
+}
+
+// fieldsMap maps a canonical field to front matter keys; each value may be
+// one key or a list of keys.
+type fieldsMap map[string][]string
+
+func (f *fieldsMap) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: fields must map field names to front matter keys", n.Line)
+	}
+	*f = fieldsMap{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch v.Kind {
+		case yaml.ScalarNode:
+			(*f)[k.Value] = []string{v.Value}
+		case yaml.SequenceNode:
+			var keys []string
+			if err := v.Decode(&keys); err != nil {
+				return fmt.Errorf("line %d: fields.%s: %v", v.Line, k.Value, err)
+			}
+			(*f)[k.Value] = keys
+		default:
+			return fmt.Errorf("line %d: fields.%s must be a key or a list of keys", v.Line, k.Value)
+		}
+	}
+	return nil
+}
+
+// settings are the resolved configuration: defaults, then the config
+// file, then TALKFEED_* variables, then flags.
+type settings struct {
+	site   talkfeed.Site
+	loader source.Options
+}
+
+// configFlags are the flags every command that loads content shares.
+type configFlags struct {
+	config, title, baseURL, timeZone, permalink, imageBase string
+}
+
+func (c *configFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "config file (YAML) `path` [TALKFEED_CONFIG]")
+	fs.StringVar(&c.title, "title", "", "site title [TALKFEED_TITLE]")
+	fs.StringVar(&c.baseURL, "base-url", "", "absolute URL the outputs are published at [TALKFEED_BASE_URL] (default "+source.DefaultBaseURL+")")
+	fs.StringVar(&c.timeZone, "timezone", "", "IANA time zone for dates written without one [TALKFEED_TIMEZONE] (default UTC)")
+	fs.StringVar(&c.permalink, "permalink", "", "page URL pattern [TALKFEED_PERMALINK] (default "+source.DefaultPermalink+")")
+	fs.StringVar(&c.imageBase, "image-base", "", "where image file names resolve [TALKFEED_IMAGE_BASE] (default "+source.DefaultImageBase+")")
+}
+
+// resolve applies the layers in order and validates the result.
+func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
+	pick := func(flagValue, env, file string) string {
+		if flagValue != "" {
+			return flagValue
+		}
+		if v := getenv(env); v != "" {
+			return v
+		}
+		return file
+	}
+	var fc fileConfig
+	if p := pick(c.config, "TALKFEED_CONFIG", ""); p != "" {
+		var err error
+		if fc, err = readConfigFile(p); err != nil {
+			return settings{}, err
+		}
+	}
+	s := settings{
+		site: talkfeed.Site{
+			Title:       pick(c.title, "TALKFEED_TITLE", fc.Title),
+			Description: fc.Description,
+			BaseURL:     pick(c.baseURL, "TALKFEED_BASE_URL", fc.BaseURL),
+			Language:    fc.Language,
+		},
+		loader: source.Options{
+			BaseURL:   pick(c.baseURL, "TALKFEED_BASE_URL", fc.BaseURL),
+			Permalink: pick(c.permalink, "TALKFEED_PERMALINK", fc.Permalink),
+			ImageBase: pick(c.imageBase, "TALKFEED_IMAGE_BASE", fc.ImageBase),
+			Fields:    fc.Fields,
+		},
+	}
+	if s.site.Title == "" {
+		s.site.Title = "Talks"
+	}
+	if s.site.Language == "" {
+		s.site.Language = "en"
+	}
+	if s.site.BaseURL == "" {
+		s.site.BaseURL = source.DefaultBaseURL
+		s.loader.BaseURL = source.DefaultBaseURL
+	}
+	if tz := pick(c.timeZone, "TALKFEED_TIMEZONE", fc.TimeZone); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			return settings{}, fmt.Errorf("time zone %q is not an IANA zone name like Europe/London", tz)
+		}
+		s.loader.DefaultZone = loc
+	}
+	return s, nil
+}
+
+// maxConfigBytes bounds the config file like every other input.
+const maxConfigBytes = 1 << 20
+
+func readConfigFile(p string) (fileConfig, error) {
+	var fc fileConfig
+	f, err := os.Open(p)
+	if err != nil {
+		return fc, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return fc, fmt.Errorf("config %s: %w", p, err)
+	}
+	if len(data) > maxConfigBytes {
+		return fc, fmt.Errorf("config %s: over 1 MiB", p)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
+		return fc, fmt.Errorf("config %s: %s", p, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return fc, nil
+}

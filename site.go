@@ -1,0 +1,10 @@
+package talkfeed
+
+// Site is the publication's identity, shared by every output.
+type Site struct {
+	Title       string
+	Description string
+	// BaseURL is absolute and ends in a slash.
+	BaseURL  string
+	Language string
+}

@@ -1,0 +1,164 @@
+package source
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Canonical field names, the keys of Options.Fields. Each has built-in
+// aliases (below); front matter keys match them case-insensitively and
+// ignoring `_`, `-` and spaces, so `endDate`, `end_date` and `End-Date`
+// are one key.
+const (
+	fieldUID          = "uid"
+	fieldTitle        = "title"
+	fieldSummary      = "summary"
+	fieldStart        = "start"
+	fieldStartTime    = "start_time"
+	fieldEnd          = "end"
+	fieldEndTime      = "end_time"
+	fieldTimeZone     = "timezone"
+	fieldAllDay       = "all_day"
+	fieldLocation     = "location"
+	fieldVenue        = "venue"
+	fieldAddress      = "address"
+	fieldOnline       = "online_url"
+	fieldEventName    = "event_name"
+	fieldCategory     = "category"
+	fieldTags         = "tags"
+	fieldSpeakers     = "speakers"
+	fieldSpeakerURL   = "speaker_url"
+	fieldAffiliation  = "affiliation"
+	fieldImage        = "image"
+	fieldPermalink    = "permalink"
+	fieldSlug         = "slug"
+	fieldSlides       = "slides"
+	fieldVideo        = "video"
+	fieldRegistration = "registration"
+	fieldStatus       = "status"
+	fieldCancelled    = "cancelled"
+	fieldDraft        = "draft"
+	fieldPublished    = "published"
+	fieldUpdated      = "updated"
+)
+
+// builtinAliases lists, per canonical field, the front matter keys that
+// static sites use for it, in order of preference. `date` comes last among
+// the start keys: Hugo and Jekyll pages that name the talk's start
+// elsewhere use `date` for the post itself, which then becomes the
+// published time.
+var builtinAliases = map[string][]string{
+	fieldUID:          {"uid", "guid"},
+	fieldTitle:        {"title"},
+	fieldSummary:      {"description", "summary", "excerpt", "abstract", "subtitle"},
+	fieldStart:        {"start", "startdate", "startdatetime", "starts", "begin", "eventdate", "eventstart", "datetime", "date"},
+	fieldStartTime:    {"time", "starttime", "eventtime"},
+	fieldEnd:          {"end", "enddate", "enddatetime", "ends", "until", "eventend", "eventenddate"},
+	fieldEndTime:      {"endtime"},
+	fieldTimeZone:     {"timezone", "tz", "zone", "timezoneid"},
+	fieldAllDay:       {"allday", "wholeday"},
+	fieldLocation:     {"location", "eventlocation", "place", "city", "where"},
+	fieldVenue:        {"venue", "venuename", "eventvenue"},
+	fieldAddress:      {"address", "venueaddress", "streetaddress"},
+	fieldOnline:       {"onlineurl", "online", "streamurl", "livestream", "joinurl", "meetingurl", "virtualurl"},
+	fieldEventName:    {"eventname", "event", "conference", "meetup", "series"},
+	fieldCategory:     {"category", "categories"},
+	fieldTags:         {"tags", "keywords", "topics"},
+	fieldSpeakers:     {"speakers", "speaker", "presenters", "presenter"},
+	fieldSpeakerURL:   {"speakerurl", "speakerurls", "speakerlink"},
+	fieldAffiliation:  {"affiliation", "company", "organization", "organisation", "speakercompany", "speakeraffiliation"},
+	fieldImage:        {"image", "eventimage", "cover", "coverimage", "featuredimage", "banner", "thumbnail", "socialimage"},
+	fieldPermalink:    {"permalink", "url"},
+	fieldSlug:         {"slug"},
+	fieldSlides:       {"slides", "slidesurl", "deck"},
+	fieldVideo:        {"video", "videourl", "recording", "youtube"},
+	fieldRegistration: {"registration", "registrationurl", "register", "rsvp", "tickets", "signup", "eventurl", "eventlink", "link"},
+	fieldStatus:       {"status", "eventstatus"},
+	fieldCancelled:    {"cancelled", "canceled"},
+	fieldDraft:        {"draft"},
+	fieldPublished:    {"published", "publishdate", "pubdate", "announced", "created"},
+	fieldUpdated:      {"updated", "lastmod", "modified", "lastmodified"},
+}
+
+// CanonicalFields lists the names a field mapping may use, sorted.
+func CanonicalFields() []string {
+	names := make([]string, 0, len(builtinAliases))
+	for k := range builtinAliases {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Aliases returns the built-in front matter keys of a canonical field.
+func Aliases(field string) []string { return slices.Clone(builtinAliases[field]) }
+
+// fieldResolver finds canonical fields in a page's front matter: first the
+// configured mapping's keys, then the built-in aliases.
+type fieldResolver struct {
+	keys map[string][]string // canonical → normalized front matter keys
+}
+
+func newFieldResolver(mapping map[string][]string) (*fieldResolver, error) {
+	r := &fieldResolver{keys: map[string][]string{}}
+	for canon, aliases := range builtinAliases {
+		r.keys[canon] = aliases
+	}
+	var unknown []string
+	for canon, keys := range mapping {
+		c := strings.ReplaceAll(strings.ToLower(canon), "-", "_")
+		if _, ok := builtinAliases[c]; !ok {
+			unknown = append(unknown, canon)
+			continue
+		}
+		var mapped []string
+		for _, k := range keys {
+			if n := normKey(k); n != "" {
+				mapped = append(mapped, n)
+			}
+		}
+		// Mapped keys come first; the built-in aliases still apply after
+		// them so that mapping one dialect does not break the others.
+		r.keys[c] = append(mapped, builtinAliases[c]...)
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("field mapping names unknown fields %s; known fields: %s",
+			strings.Join(unknown, ", "), strings.Join(CanonicalFields(), ", "))
+	}
+	return r, nil
+}
+
+// page is a page's top-level fields by normalized key, first occurrence
+// kept.
+type page struct {
+	fields map[string]*entry
+}
+
+func newPage(root *value) (*page, []*entry) {
+	p := &page{fields: map[string]*entry{}}
+	var dups []*entry
+	for _, e := range root.fields {
+		if _, ok := p.fields[e.norm]; ok {
+			dups = append(dups, e)
+			continue
+		}
+		p.fields[e.norm] = e
+	}
+	return p, dups
+}
+
+// lookup returns the first present, non-null key of a canonical field.
+func (r *fieldResolver) lookup(p *page, canon string) *entry {
+	for _, k := range r.keys[canon] {
+		if e, ok := p.fields[k]; ok && !isNull(e.val) {
+			return e
+		}
+	}
+	return nil
+}
+
+func isNull(v *value) bool {
+	return v == nil || (v.kind == scalarValue && (v.tag == "null" || (v.text == "" && !v.quoted)))
+}

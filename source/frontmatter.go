@@ -1,0 +1,304 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	toml "github.com/pelletier/go-toml/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// value is one front matter value with the position it was written at,
+// whichever syntax it came from, so that every diagnostic can name the
+// offending field's line.
+type value struct {
+	kind   valueKind
+	text   string // scalar text as written, unquoted
+	tag    string // "str", "int", "float", "bool", "null", "timestamp" or a TOML date type
+	quoted bool   // a quoted YAML scalar: the author meant a string
+	items  []*value
+	fields []*entry
+	line   int
+	col    int
+}
+
+type valueKind int
+
+const (
+	scalarValue valueKind = iota
+	listValue
+	mapValue
+)
+
+// entry is one key of a mapping.
+type entry struct {
+	key  string // as written
+	norm string // normalized for alias lookup
+	line int
+	col  int
+	val  *value
+}
+
+// normKey folds a key so that `endDate`, `end_date` and `end-date` are one.
+func normKey(k string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(k) {
+		if r == '_' || r == '-' || r == ' ' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// frontMatter is a page split into its front matter and body.
+type frontMatter struct {
+	syntax    string // "yaml" or "toml"
+	text      []byte
+	firstLine int // file line of the front matter's first line
+	body      []byte
+	bodyLine  int // file line of the body's first line
+}
+
+var errNoFrontMatter = errors.New("no front matter")
+
+// splitFrontMatter finds a `---` (YAML) or `+++` (TOML) block at the top of
+// the page. An unterminated block is an error at its opening line.
+func splitFrontMatter(data []byte) (frontMatter, error) {
+	var fm frontMatter
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	delim := string(bytes.TrimRight(first, " \t"))
+	switch delim {
+	case "---":
+		fm.syntax = "yaml"
+	case "+++":
+		fm.syntax = "toml"
+	default:
+		return fm, errNoFrontMatter
+	}
+	fm.firstLine = 2
+	line := 2
+	off := 0
+	for off <= len(rest) {
+		end := bytes.IndexByte(rest[off:], '\n')
+		var l []byte
+		if end < 0 {
+			l = rest[off:]
+		} else {
+			l = rest[off : off+end]
+		}
+		t := string(bytes.TrimRight(l, " \t"))
+		if t == delim || (fm.syntax == "yaml" && t == "...") {
+			fm.text = rest[:off]
+			if end < 0 {
+				fm.body = nil
+			} else {
+				fm.body = rest[off+end+1:]
+			}
+			fm.bodyLine = line + 1
+			return fm, nil
+		}
+		if end < 0 {
+			break
+		}
+		off += end + 1
+		line++
+	}
+	return fm, fmt.Errorf("front matter opened with %q on line 1 is never closed", delim)
+}
+
+// syntaxError is a front matter syntax error at a file line.
+type syntaxError struct {
+	line, col int
+	msg       string
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+
+// parseYAML reads YAML front matter into a value tree. Scalars keep their
+// text as written, which is what lets the mapper read `19:00` as a time
+// and `NO` as Norway whatever YAML version a tool would apply.
+func parseYAML(text []byte, firstLine int) (*value, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		msg := err.Error()
+		line := firstLine
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			if m[1] != "" {
+				n, _ := strconv.Atoi(m[1])
+				line = firstLine + n - 1
+			}
+			msg = msg[len(m[0]):]
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			msg = te.Errors[0]
+		}
+		return nil, &syntaxError{line: line, msg: "YAML: " + msg}
+	}
+	if doc.Kind == 0 { // empty front matter
+		return &value{kind: mapValue, line: firstLine}, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &syntaxError{line: firstLine + root.Line - 1, msg: "front matter is not a mapping of fields"}
+	}
+	return fromYAML(root, firstLine-1, 0), nil
+}
+
+func fromYAML(n *yaml.Node, lineOffset, depth int) *value {
+	for n.Kind == yaml.AliasNode && n.Alias != nil && depth < 32 {
+		n = n.Alias
+		depth++
+	}
+	v := &value{line: n.Line + lineOffset, col: n.Column}
+	if depth > 32 { // alias cycles and absurd nesting end here
+		return v
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		v.kind = listValue
+		for _, c := range n.Content {
+			v.items = append(v.items, fromYAML(c, lineOffset, depth+1))
+		}
+	case yaml.MappingNode:
+		v.kind = mapValue
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			v.fields = append(v.fields, &entry{
+				key: k.Value, norm: normKey(k.Value),
+				line: k.Line + lineOffset, col: k.Column,
+				val: fromYAML(val, lineOffset, depth+1),
+			})
+		}
+	default:
+		v.kind = scalarValue
+		v.text = n.Value
+		v.tag = strings.TrimPrefix(n.ShortTag(), "!!")
+		v.quoted = n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
+	}
+	return v
+}
+
+// parseTOML reads TOML front matter into a value tree. The TOML decoder
+// does not report where each key is, so top-level keys are found in the
+// text; nested values carry their key's line.
+func parseTOML(text []byte, firstLine int) (*value, error) {
+	var m map[string]any
+	if err := toml.Unmarshal(text, &m); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			return nil, &syntaxError{line: firstLine + row - 1, col: col, msg: "TOML: " + de.Error()}
+		}
+		return nil, &syntaxError{line: firstLine, msg: "TOML: " + err.Error()}
+	}
+	lines := tomlKeyLines(text, firstLine)
+	root := &value{kind: mapValue, line: firstLine}
+	for k, v := range m {
+		line := lines[k]
+		if line == 0 {
+			line = firstLine
+		}
+		root.fields = append(root.fields, &entry{key: k, norm: normKey(k), line: line, val: fromTOML(v, line)})
+	}
+	slices.SortFunc(root.fields, func(a, b *entry) int {
+		if a.line != b.line {
+			return a.line - b.line
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	return root, nil
+}
+
+var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?\s*)?("([^"]+)"|'([^']+)'|[A-Za-z0-9_-]+)`)
+
+// tomlKeyLines maps each top-level key (or table name) to its first line.
+func tomlKeyLines(text []byte, firstLine int) map[string]int {
+	lines := map[string]int{}
+	inTable := false
+	for i, l := range strings.Split(string(text), "\n") {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		isTable := strings.HasPrefix(t, "[")
+		if inTable && !isTable {
+			continue // a key inside a table
+		}
+		m := tomlKeyRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		key := m[1]
+		if m[2] != "" {
+			key = m[2]
+		} else if m[3] != "" {
+			key = m[3]
+		}
+		if isTable {
+			inTable = true
+		}
+		if _, ok := lines[key]; !ok {
+			lines[key] = firstLine + i
+		}
+	}
+	return lines
+}
+
+func fromTOML(x any, line int) *value {
+	v := &value{line: line}
+	switch t := x.(type) {
+	case []any:
+		v.kind = listValue
+		for _, it := range t {
+			v.items = append(v.items, fromTOML(it, line))
+		}
+	case []map[string]any:
+		v.kind = listValue
+		for _, it := range t {
+			v.items = append(v.items, fromTOML(it, line))
+		}
+	case map[string]any:
+		v.kind = mapValue
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v.fields = append(v.fields, &entry{key: k, norm: normKey(k), line: line, val: fromTOML(t[k], line)})
+		}
+	case string:
+		v.text, v.tag, v.quoted = t, "str", true
+	case bool:
+		v.text, v.tag = strconv.FormatBool(t), "bool"
+	case int64:
+		v.text, v.tag = strconv.FormatInt(t, 10), "int"
+	case float64:
+		v.text, v.tag = strconv.FormatFloat(t, 'f', -1, 64), "float"
+		if math.IsInf(t, 0) || math.IsNaN(t) {
+			v.text = fmt.Sprint(t)
+		}
+	case time.Time:
+		v.text, v.tag = t.Format(time.RFC3339Nano), "timestamp"
+	case toml.LocalDate:
+		v.text, v.tag = t.String(), "timestamp"
+	case toml.LocalDateTime:
+		v.text, v.tag = t.String(), "timestamp"
+	case toml.LocalTime:
+		v.text, v.tag = t.String(), "str"
+	default:
+		v.text, v.tag = fmt.Sprint(t), "str"
+	}
+	return v
+}

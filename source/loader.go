@@ -1,0 +1,348 @@
+// Package source loads a folder of talk pages (Markdown with YAML or TOML
+// front matter, as Metalsmith, Jekyll and Hugo sites keep them) into
+// talkfeed events, with a diagnostic for every problem it finds.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+// Defaults reproduce the reference site (dcos/dcos-website).
+const (
+	DefaultPermalink    = "/events/:year/:slug/"
+	DefaultImageBase    = "/assets/images/events/"
+	DefaultBaseURL      = "http://localhost:8080/"
+	DefaultMaxPageBytes = 1 << 20
+)
+
+// Options configure a Loader. The zero value of every field means its
+// default.
+type Options struct {
+	// BaseURL is the absolute URL the site is published at; page, image and
+	// body URLs are made absolute against it.
+	BaseURL string
+	// DefaultZone applies to dates and times written without an offset or
+	// a zone. Nil means UTC.
+	DefaultZone *time.Location
+	// Permalink is the page URL pattern, with :year, :month, :day, :slug
+	// (or :title), :id, :filename and :category.
+	Permalink string
+	// ImageBase is where image file names resolve: a path on the site or an
+	// absolute URL.
+	ImageBase string
+	// Fields maps canonical field names (see CanonicalFields) to extra
+	// front matter keys, tried before the built-in aliases.
+	Fields map[string][]string
+	// MaxPageBytes bounds a page's size.
+	MaxPageBytes int64
+	// Workers is the number of pages parsed at once; 0 means one per CPU.
+	Workers int
+}
+
+// Result is what one load produced.
+type Result struct {
+	// Events are in source path order; talkfeed.NewCatalog orders them.
+	Events      []talkfeed.Event
+	Diagnostics []talkfeed.Diagnostic
+	// Pages counts the page files read, Skipped those that are not talks.
+	Pages   int
+	Skipped int
+}
+
+// Counts returns the diagnostics tallied by severity.
+func (r *Result) Counts() talkfeed.DiagnosticCounts {
+	return talkfeed.CountDiagnostics(r.Diagnostics)
+}
+
+// Loader loads talk pages. It is safe for concurrent use.
+type Loader struct {
+	parser  *pageParser
+	maxSize int64
+	workers int
+}
+
+// NewLoader validates opts and returns a loader.
+func NewLoader(opts Options) (*Loader, error) {
+	base := opts.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	baseURL, err := url.Parse(base)
+	if err != nil || !baseURL.IsAbs() || baseURL.Host == "" {
+		return nil, fmt.Errorf("base URL %q must be absolute, like https://example.org/", base)
+	}
+	if !strings.HasSuffix(baseURL.Path, "/") {
+		// A base without a trailing slash would drop its last segment when
+		// references resolve against it.
+		baseURL.Path += "/"
+	}
+	permalink := opts.Permalink
+	if permalink == "" {
+		permalink = DefaultPermalink
+	}
+	if err := validatePermalink(permalink); err != nil {
+		return nil, err
+	}
+	imageBase := opts.ImageBase
+	if imageBase == "" {
+		imageBase = DefaultImageBase
+	}
+	imageBaseURL, err := url.Parse(imageBase)
+	if err != nil {
+		return nil, fmt.Errorf("image base %q: %v", imageBase, err)
+	}
+	if !strings.HasSuffix(imageBaseURL.Path, "/") {
+		imageBaseURL.Path += "/"
+	}
+	resolver, err := newFieldResolver(opts.Fields)
+	if err != nil {
+		return nil, err
+	}
+	zone := opts.DefaultZone
+	if zone == nil {
+		zone = time.UTC
+	}
+	maxSize := opts.MaxPageBytes
+	if maxSize <= 0 {
+		maxSize = DefaultMaxPageBytes
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &Loader{
+		parser: &pageParser{
+			base:      baseURL,
+			imageBase: baseURL.ResolveReference(imageBaseURL),
+			permalink: permalink,
+			zone:      zone,
+			fields:    resolver,
+			body:      newBodyRenderer(),
+		},
+		maxSize: maxSize,
+		workers: workers,
+	}, nil
+}
+
+// IsPage reports whether a file name is a talk page by its extension.
+func IsPage(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown":
+		return true
+	}
+	return false
+}
+
+// Load reads every page below the root of fsys. An error means the source
+// as a whole could not be read; problems with single pages are diagnostics
+// in the result, and the other pages still load.
+//
+// For a directory on disk, pass os.Root's FS: it refuses symbolic links
+// that lead out of the root, which Load reports as errors.
+func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
+	res := &Result{}
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			res.Diagnostics = append(res.Diagnostics, talkfeed.Diagnostic{
+				File: p, Severity: talkfeed.SeverityError, Message: "cannot read: " + pathErrText(err),
+			})
+			return nil
+		}
+		if p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !IsPage(p) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if diag, ok := checkSymlink(fsys, p); !ok {
+				res.Diagnostics = append(res.Diagnostics, diag)
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		files = append(files, p)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	results := make([]pageResult, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(l.workers, max(len(files), 1)) {
+		wg.Go(func() {
+			for i := range jobs {
+				results[i] = l.loadFile(fsys, files[i])
+			}
+		})
+	}
+feed:
+	for i := range files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Pages = len(files)
+	collect(res, results)
+	talkfeed.SortDiagnostics(res.Diagnostics)
+	return res, nil
+}
+
+// loadFile reads one page within the size bound and parses it.
+func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
+	fail := func(msg string) pageResult {
+		return pageResult{path: p, diags: []talkfeed.Diagnostic{{File: p, Severity: talkfeed.SeverityError, Message: msg}}}
+	}
+	f, err := fsys.Open(p)
+	if err != nil {
+		if isEscape(err) {
+			return fail("symbolic link leads out of the source root; not read")
+		}
+		return fail("cannot read: " + pathErrText(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fail("cannot read: " + pathErrText(err))
+	}
+	if !info.Mode().IsRegular() {
+		return fail("not a regular file")
+	}
+	if info.Size() > l.maxSize {
+		return fail(fmt.Sprintf("page is %s, over the %s limit for a page; not read", byteSize(info.Size()), byteSize(l.maxSize)))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, l.maxSize+1))
+	if err != nil {
+		return fail("cannot read: " + pathErrText(err))
+	}
+	if int64(len(data)) > l.maxSize { // grew since Stat
+		return fail(fmt.Sprintf("page is over the %s limit for a page; not read", byteSize(l.maxSize)))
+	}
+	return l.parser.parse(p, data, info.ModTime())
+}
+
+// checkSymlink allows a link to a file inside the root and reports any
+// other.
+func checkSymlink(fsys fs.FS, p string) (talkfeed.Diagnostic, bool) {
+	diag := talkfeed.Diagnostic{File: p, Severity: talkfeed.SeverityError}
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		if errors.Is(err, errors.ErrUnsupported) {
+			return diag, true // the FS resolves links itself
+		}
+		diag.Message = "cannot read symbolic link: " + pathErrText(err)
+		return diag, false
+	}
+	resolved := path.Join(path.Dir(p), target)
+	if path.IsAbs(target) || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		diag.Message = fmt.Sprintf("symbolic link to %q leads out of the source root; not read", target)
+		return diag, false
+	}
+	return diag, true
+}
+
+// isEscape reports os.Root's refusal of a path that leaves the root.
+func isEscape(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "path escapes from parent")
+}
+
+func pathErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// collect merges per-page results in path order, rejecting a second page
+// with an ID already taken and giving a second page with a taken page URL
+// a distinct one, so that neither can shadow the first.
+func collect(res *Result, results []pageResult) {
+	byID := map[string]string{}
+	byURL := map[string]string{}
+	for _, r := range results {
+		res.Diagnostics = append(res.Diagnostics, r.diags...)
+		if r.skipped {
+			res.Skipped++
+		}
+		if r.event == nil {
+			continue
+		}
+		ev := r.event
+		if first, ok := byID[ev.ID]; ok {
+			res.Diagnostics = append(res.Diagnostics, talkfeed.Diagnostic{
+				File: r.path, Line: max(r.uidLine, 1), Severity: talkfeed.SeverityError,
+				Message: fmt.Sprintf("ID %q is already used by %s; this page is not loaded (set a distinct uid)", ev.ID, first),
+			})
+			continue
+		}
+		byID[ev.ID] = r.path
+		if first, ok := byURL[ev.PageURL]; ok {
+			unique := uniqueURL(ev.PageURL, byURL)
+			res.Diagnostics = append(res.Diagnostics, talkfeed.Diagnostic{
+				File: r.path, Line: max(r.urlLine, 1), Severity: talkfeed.SeverityWarning,
+				Message: fmt.Sprintf("page URL %s is already used by %s; this page gets %s (set a distinct slug or permalink)", ev.PageURL, first, unique),
+			})
+			ev.PageURL = unique
+		}
+		byURL[ev.PageURL] = r.path
+		res.Events = append(res.Events, *ev)
+	}
+	slices.SortStableFunc(res.Events, func(a, b talkfeed.Event) int { return strings.Compare(a.Source.Path, b.Source.Path) })
+}
+
+// uniqueURL appends -2, -3, … to the last path segment until the URL is
+// free.
+func uniqueURL(u string, taken map[string]string) string {
+	stem, slash := strings.CutSuffix(u, "/")
+	for n := 2; ; n++ {
+		c := fmt.Sprintf("%s-%d", stem, n)
+		if slash {
+			c += "/"
+		}
+		if _, ok := taken[c]; !ok {
+			return c
+		}
+	}
+}
