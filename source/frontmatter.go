@@ -128,16 +128,24 @@ var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 // text as written, which is what lets the mapper read `19:00` as a time
 // and `NO` as Norway whatever YAML version a tool would apply.
 func parseYAML(text []byte, firstLine int) (*value, error) {
+	// yaml.v3 leaves out the line of an error on the first line (its
+	// line 0); a leading blank line makes every line reportable.
+	firstLine--
 	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil {
+	if err := yaml.Unmarshal(append([]byte("\n"), text...), &doc); err != nil {
 		msg := err.Error()
 		line := firstLine
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			msg = msg[len(m[0]):]
 			if m[1] != "" {
 				n, _ := strconv.Atoi(m[1])
+				if yamlParserProblem(msg) {
+					// yaml.v3 reports its parser's (not its scanner's)
+					// lines 0-based.
+					n++
+				}
 				line = firstLine + n - 1
 			}
-			msg = msg[len(m[0]):]
 		}
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -146,13 +154,24 @@ func parseYAML(text []byte, firstLine int) (*value, error) {
 		return nil, &syntaxError{line: line, msg: "YAML: " + msg}
 	}
 	if doc.Kind == 0 { // empty front matter
-		return &value{kind: mapValue, line: firstLine}, nil
+		return &value{kind: mapValue, line: firstLine + 1}, nil
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, &syntaxError{line: firstLine + root.Line - 1, msg: "front matter is not a mapping of fields"}
 	}
 	return fromYAML(root, firstLine-1, 0), nil
+}
+
+// yamlParserProblem tells the problems raised by yaml.v3's parser, as
+// opposed to its scanner, by their wording.
+func yamlParserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected", "found undefined tag handle", "found duplicate", "found incompatible"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func fromYAML(n *yaml.Node, lineOffset, depth int) *value {
