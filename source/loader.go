@@ -177,6 +177,7 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 		if d.Type()&fs.ModeSymlink != 0 {
 			if diag, ok := checkSymlink(fsys, p); !ok {
 				res.Diagnostics = append(res.Diagnostics, diag)
+				res.Pages++
 				return nil
 			}
 		} else if !d.Type().IsRegular() {
@@ -211,7 +212,7 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res.Pages = len(files)
+	res.Pages += len(files)
 	collect(res, results)
 	talkfeed.SortDiagnostics(res.Diagnostics)
 	return res, nil

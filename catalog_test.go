@@ -1,0 +1,128 @@
+package talkfeed_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+func TestSlug(t *testing.T) {
+	tests := map[string]string{
+		"From batch to pipelines - why Apache Mesos and DC/OS are a solution": "from-batch-to-pipelines-why-apache-mesos-and-dc-os-are-a-solution",
+		"Jörg Schad":                      "jorg-schad",
+		"Don't Panic!":                    "dont-panic",
+		"Manchester Apache Kafka® Meetup": "manchester-apache-kafka-meetup",
+		"  Straße & Søren  ":              "strasse-and-soren",
+		"Fast Data":                       "fast-data",
+		"東京のエッジ":                          "東京のエッジ",
+		"नमस्ते दुनिया":                   "नमस्ते-दुनिया",
+		"Jo\u0308rg":                      "jorg",
+		"CI/CD":                           "ci-cd",
+		"---":                             "",
+	}
+	for in, want := range tests {
+		if got := talkfeed.Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func sampleCatalog() *talkfeed.Catalog {
+	return talkfeed.NewCatalog([]talkfeed.Event{
+		{ID: "c", Title: "C", Start: day("2020-03-01"), AllDay: true, Category: "Fast Data", Tags: []string{"kafka"},
+			Speakers: []talkfeed.Speaker{{Name: "Jörg Schad"}}, Location: "Manchester, UK", EventName: "Kafka Meetup"},
+		{ID: "a", Title: "A", Start: day("2020-01-01"), AllDay: true, Category: "Containers", Location: "London, UK",
+			Speakers: []talkfeed.Speaker{{Name: "Matt Jarvis"}}},
+		{ID: "b", Title: "B", Start: day("2020-01-01").Add(19 * time.Hour), End: day("2020-01-01").Add(21 * time.Hour),
+			Category: "fast-data", Tags: []string{"Streaming", "Kafka"}, Venue: "The London Hall"},
+		{ID: "d", Title: "D", Start: day("2020-05-01"), End: day("2020-05-03"), AllDay: true, Category: "Containers"},
+	})
+}
+
+func ids(es []talkfeed.Event) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+func TestCatalogOrder(t *testing.T) {
+	c := sampleCatalog()
+	if got := ids(c.Events()); !reflect.DeepEqual(got, []string{"a", "b", "c", "d"}) {
+		t.Errorf("order %v", got)
+	}
+	if got := c.Categories(); !reflect.DeepEqual(got, []string{"Containers", "fast-data"}) {
+		t.Errorf("categories %v", got)
+	}
+	if e, ok := c.Event("c"); !ok || e.Title != "C" {
+		t.Errorf("Event(c) = %v %v", e, ok)
+	}
+	if _, ok := c.Event("nope"); ok {
+		t.Error("Event(nope) found")
+	}
+}
+
+func TestFilters(t *testing.T) {
+	c := sampleCatalog()
+	tests := []struct {
+		name string
+		f    talkfeed.Filter
+		want []string
+	}{
+		{"all", talkfeed.Filter{}, []string{"a", "b", "c", "d"}},
+		{"category by slug", talkfeed.Filter{Categories: []string{"FAST DATA"}}, []string{"b", "c"}},
+		{"two categories", talkfeed.Filter{Categories: []string{"containers", "fast-data"}}, []string{"a", "b", "c", "d"}},
+		{"tag", talkfeed.Filter{Tags: []string{"kafka"}}, []string{"b", "c"}},
+		{"speaker", talkfeed.Filter{Speakers: []string{"jorg schad"}}, []string{"c"}},
+		{"location substring, venue too", talkfeed.Filter{Locations: []string{"london"}}, []string{"a", "b"}},
+		{"event name", talkfeed.Filter{EventNames: []string{"kafka-meetup"}}, []string{"c"}},
+		{"across fields all must match", talkfeed.Filter{Categories: []string{"fast data"}, Locations: []string{"Manchester"}}, []string{"c"}},
+		{"upcoming keeps today's all-day talk", talkfeed.Filter{Upcoming: true, Now: day("2020-03-01").Add(23 * time.Hour)}, []string{"c", "d"}},
+		{"upcoming drops a finished timed talk, keeps the all-day one of that day", talkfeed.Filter{Upcoming: true, Now: day("2020-01-01").Add(21 * time.Hour)}, []string{"a", "c", "d"}},
+		{"upcoming drops yesterday's all-day talk", talkfeed.Filter{Upcoming: true, Now: day("2020-01-02")}, []string{"c", "d"}},
+		{"upcoming keeps a running timed talk", talkfeed.Filter{Upcoming: true, Now: day("2020-01-01").Add(20 * time.Hour)}, []string{"a", "b", "c", "d"}},
+		{"upcoming keeps a multi-day talk to its last day", talkfeed.Filter{Upcoming: true, Now: day("2020-05-03").Add(12 * time.Hour)}, []string{"d"}},
+		{"from", talkfeed.Filter{From: day("2020-02-01")}, []string{"c", "d"}},
+		{"to", talkfeed.Filter{To: day("2020-03-01")}, []string{"a", "b"}},
+		{"from and to", talkfeed.Filter{From: day("2020-01-02"), To: day("2020-04-01")}, []string{"c"}},
+		{"limit", talkfeed.Filter{Limit: 2}, []string{"a", "b"}},
+		{"limit after filtering", talkfeed.Filter{Categories: []string{"containers"}, Limit: 1}, []string{"a"}},
+	}
+	for _, tc := range tests {
+		if got := ids(tc.f.Apply(c)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDiagnosticString(t *testing.T) {
+	tests := []struct {
+		d    talkfeed.Diagnostic
+		want string
+	}{
+		{talkfeed.Diagnostic{File: "a.md", Line: 3, Severity: talkfeed.SeverityError, Message: "bad"}, "a.md:3: error: bad"},
+		{talkfeed.Diagnostic{File: "a.md", Line: 3, Column: 7, Severity: talkfeed.SeverityWarning, Message: "meh"}, "a.md:3:7: warning: meh"},
+		{talkfeed.Diagnostic{File: "a.md", Severity: talkfeed.SeverityNotice, Message: "fyi"}, "a.md: notice: fyi"},
+	}
+	for _, tc := range tests {
+		if got := tc.d.String(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+	ds := []talkfeed.Diagnostic{{File: "b", Line: 1}, {File: "a", Line: 9}, {File: "a", Line: 2}}
+	talkfeed.SortDiagnostics(ds)
+	if ds[0].Line != 2 || ds[1].Line != 9 || ds[2].File != "b" {
+		t.Errorf("sorted %v", ds)
+	}
+}

@@ -1,0 +1,342 @@
+package source
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/demo"
+	"github.com/talkfeed/talkfeed/internal/testcorpus"
+)
+
+func load(t *testing.T, opts Options, dir string) *Result {
+	t.Helper()
+	l, err := NewLoader(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, err := l.Load(context.Background(), root.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func talk(title, date string) string {
+	return "---\ntitle: " + title + "\ndate: " + date + "\n---\nBody of " + title + ".\n"
+}
+
+func findDiag(res *Result, file string, sev talkfeed.Severity, substr string) bool {
+	for _, d := range res.Diagnostics {
+		if d.File == file && d.Severity == sev && strings.Contains(d.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func eventIDs(res *Result) []string {
+	var ids []string
+	for _, e := range res.Events {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// Every kind of bad file gets its error while the good pages still load.
+func TestLoadBadFilesKeepOthers(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	writeFile(t, dir, "good.md", talk("Good", "2020-01-01"))
+	writeFile(t, dir, "sub/also-good.markdown", talk("Also good", "2020-01-02"))
+	writeFile(t, dir, "huge.md", "---\ntitle: Huge\ndate: 2020-01-03\n---\n"+strings.Repeat("x", DefaultMaxPageBytes))
+	writeFile(t, dir, "binary.md", "\x89PNG\r\n\x1a\n\x00\x00")
+	writeFile(t, dir, "broken.md", "---\ntitle: [\ndate: 2020-01-04\n---\n")
+	writeFile(t, dir, "notes.txt", "not a page")
+	writeFile(t, dir, ".hidden/secret.md", talk("Hidden", "2020-01-05"))
+	writeFile(t, outside, "stolen.md", talk("Outside", "2020-01-06"))
+	if err := os.Symlink(filepath.Join(outside, "stolen.md"), filepath.Join(dir, "escape.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../"+filepath.Base(outside)+"/stolen.md", filepath.Join(dir, "sub", "escape-relative.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("good.md", filepath.Join(dir, "alias.md")); err != nil {
+		t.Fatal(err)
+	}
+	res := load(t, Options{}, dir)
+
+	if got, want := eventIDs(res), []string{"alias", "good", "sub/also-good"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	for _, c := range []struct{ file, substr string }{
+		{"huge.md", "over the 1 MiB limit"},
+		{"binary.md", "binary"},
+		{"escape.md", "leads out of the source root"},
+		{"sub/escape-relative.md", "leads out of the source root"},
+	} {
+		if !findDiag(res, c.file, talkfeed.SeverityError, c.substr) {
+			t.Errorf("no error for %s containing %q: %v", c.file, c.substr, res.Diagnostics)
+		}
+	}
+	for _, d := range res.Diagnostics {
+		if d.File == "broken.md" && d.Line != 2 {
+			t.Errorf("YAML error line %d, want 2", d.Line)
+		}
+		if strings.Contains(d.File, "hidden") || strings.Contains(d.File, "notes") {
+			t.Errorf("hidden or non-page file reported: %v", d)
+		}
+	}
+	if c := res.Counts(); c.Errors != 5 {
+		t.Errorf("errors %d, want 5: %v", c.Errors, res.Diagnostics)
+	}
+	if res.Pages != 8 {
+		t.Errorf("pages %d, want 8", res.Pages)
+	}
+}
+
+// An os.Root also refuses a link that escapes through a chain of links.
+func TestLoadRootRefusesEscapes(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	writeFile(t, outside, "x.md", talk("Outside", "2020-01-06"))
+	if err := os.Symlink(outside, filepath.Join(dir, "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("linkdir/x.md", filepath.Join(dir, "chain.md")); err != nil {
+		t.Fatal(err)
+	}
+	res := load(t, Options{}, dir)
+	if len(res.Events) != 0 || !findDiag(res, "chain.md", talkfeed.SeverityError, "out of the source root") {
+		t.Errorf("events %v diagnostics %v", eventIDs(res), res.Diagnostics)
+	}
+}
+
+func TestLoadDuplicateIDs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.md":       {Data: []byte(talk("A", "2020-01-01"))},
+		"a.markdown": {Data: []byte(talk("A again", "2020-01-02"))},
+		"b.md":       {Data: []byte("---\ntitle: B\ndate: 2020-01-03\nuid: shared\n---\n")},
+		"c.md":       {Data: []byte("---\ntitle: C\ndate: 2020-01-04\nuid: shared\n---\n")},
+	}
+	l, _ := NewLoader(Options{})
+	res, err := l.Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eventIDs(res), []string{"a", "shared"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	if res.Events[0].Title != "A again" && res.Events[0].Source.Path != "a.markdown" {
+		// "a.markdown" sorts before "a.md": the first in path order wins.
+		t.Errorf("first page kept the ID: %+v", res.Events[0].Source)
+	}
+	if !findDiag(res, "a.md", talkfeed.SeverityError, `ID "a" is already used by a.markdown`) {
+		t.Errorf("diagnostics %v", res.Diagnostics)
+	}
+	for _, d := range res.Diagnostics {
+		if d.File == "c.md" && d.Line != 4 {
+			t.Errorf("duplicate uid reported at line %d, want the uid's line 4", d.Line)
+		}
+	}
+	if !findDiag(res, "c.md", talkfeed.SeverityError, `ID "shared" is already used by b.md`) {
+		t.Errorf("diagnostics %v", res.Diagnostics)
+	}
+}
+
+func TestLoadDuplicatePageURLs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.md": {Data: []byte(talk("Same Title", "2020-01-01"))},
+		"b.md": {Data: []byte(talk("Same Title", "2020-05-01"))},
+		"c.md": {Data: []byte(talk("Same Title", "2021-05-01"))},
+	}
+	l, _ := NewLoader(Options{BaseURL: "https://x.example"})
+	res, _ := l.Load(context.Background(), fsys)
+	var urls []string
+	for _, e := range res.Events {
+		urls = append(urls, e.PageURL)
+	}
+	want := []string{
+		"https://x.example/events/2020/same-title/",
+		"https://x.example/events/2020/same-title-2/",
+		"https://x.example/events/2021/same-title/",
+	}
+	if !reflect.DeepEqual(urls, want) {
+		t.Errorf("page URLs %v, want %v", urls, want)
+	}
+	if !findDiag(res, "b.md", talkfeed.SeverityWarning, "already used by a.md") {
+		t.Errorf("diagnostics %v", res.Diagnostics)
+	}
+}
+
+// The result does not depend on how many workers parse.
+func TestLoadDeterministicAcrossWorkers(t *testing.T) {
+	l1, _ := NewLoader(Options{Workers: 1})
+	l8, _ := NewLoader(Options{Workers: 8})
+	a, err := l1.Load(context.Background(), demo.Talks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := l8.Load(context.Background(), demo.Talks())
+	if !reflect.DeepEqual(a, b) {
+		t.Error("results differ between 1 and 8 workers")
+	}
+}
+
+func TestLoadCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l, _ := NewLoader(Options{})
+	if _, err := l.Load(ctx, demo.Talks()); err == nil {
+		t.Error("a cancelled load succeeded")
+	}
+}
+
+func TestLoadMissingRoot(t *testing.T) {
+	l, _ := NewLoader(Options{})
+	if _, err := l.Load(context.Background(), os.DirFS(filepath.Join(t.TempDir(), "nope"))); err == nil {
+		t.Error("a missing root loaded")
+	}
+}
+
+// The demo content covers every shape the README promises and checks
+// clean.
+func TestDemoContent(t *testing.T) {
+	l, _ := NewLoader(Options{})
+	res, err := l.Load(context.Background(), demo.Talks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 0 {
+		t.Errorf("demo diagnostics: %v", res.Diagnostics)
+	}
+	if n := len(res.Events); n < 8 || n > 12 {
+		t.Errorf("%d demo talks, want 8 to 12", n)
+	}
+	var allDay, timedZone, multiDay, cancelled, online, several, nonASCII, image bool
+	for _, e := range res.Events {
+		allDay = allDay || (e.AllDay && e.End.IsZero())
+		timedZone = timedZone || (!e.AllDay && e.TimeZone != "" && e.TimeZone != "UTC")
+		multiDay = multiDay || (e.AllDay && e.End.After(e.Start))
+		cancelled = cancelled || e.Status == talkfeed.StatusCancelled
+		online = online || e.OnlineURL != ""
+		several = several || len(e.Speakers) > 2
+		image = image || e.ImageURL != ""
+		for _, s := range e.Speakers {
+			nonASCII = nonASCII || strings.ContainsFunc(s.Name, func(r rune) bool { return r > 127 })
+		}
+	}
+	for name, ok := range map[string]bool{
+		"all-day": allDay, "timed with zone": timedZone, "multi-day": multiDay, "cancelled": cancelled,
+		"online": online, "several speakers": several, "non-ASCII name": nonASCII, "image": image,
+	} {
+		if !ok {
+			t.Errorf("demo content lacks a %s talk", name)
+		}
+	}
+	for _, e := range res.Events {
+		if e.ImageURL == "" {
+			continue
+		}
+		rel := strings.TrimPrefix(e.ImageURL, DefaultBaseURL)
+		if _, err := fs.Stat(demo.Assets(), rel); err != nil {
+			t.Errorf("demo image %s is not embedded: %v", e.ImageURL, err)
+		}
+	}
+}
+
+func TestCorpusDCOS(t *testing.T) {
+	dir := testcorpus.Dir(t, "dcos-events")
+	res := load(t, Options{BaseURL: "https://dcos.io/"}, dir)
+	c := res.Counts()
+	if len(res.Events) != 74 || res.Skipped != 1 || c.Errors != 0 {
+		t.Fatalf("%d events, %d skipped, %d errors: %v", len(res.Events), res.Skipped, c.Errors, res.Diagnostics)
+	}
+	if !findDiag(res, "index.md", talkfeed.SeverityNotice, "not a talk") {
+		t.Error("index.md not reported as skipped")
+	}
+	byID := map[string]talkfeed.Event{}
+	for _, e := range res.Events {
+		byID[e.ID] = e
+		if !e.AllDay || !e.End.IsZero() || e.Start.Hour() != 0 {
+			t.Errorf("%s: all-day %v start %v end %v", e.ID, e.AllDay, e.Start, e.End)
+		}
+		if e.Title == "" || e.Location == "" || len(e.Speakers) == 0 || e.BodyHTML == "" || e.Summary == "" {
+			t.Errorf("%s: missing title, location, speakers, body or summary", e.ID)
+		}
+	}
+
+	m := byID["2018-03-28_Manchester_Kafka_Meetup"]
+	checks := map[string][2]string{
+		"start":      {m.Start.Format("2006-01-02 15:04 MST"), "2018-03-28 00:00 UTC"},
+		"title":      {m.Title, "From batch to pipelines - why Apache Mesos and DC/OS are a solution for emerging patterns in data processing"},
+		"page URL":   {m.PageURL, "https://dcos.io/events/2018/from-batch-to-pipelines-why-apache-mesos-and-dc-os-are-a-solution-for-emerging-patterns-in-data-processing/"},
+		"image":      {m.ImageURL, "https://dcos.io/assets/images/events/2018-03-28_Manchester_Kafka_Crowd.jpg"},
+		"location":   {m.Location, "Manchester, UK"},
+		"event name": {m.EventName, "Manchester Apache Kafka® Meetup by Confluent"},
+		"category":   {m.Category, "Fast Data"},
+		"summary":    {m.Summary, "Learn how Apache Mesos and DC/OS make it easier to run batch and streaming data analysis tools like Apache Spark and Apache Flink."},
+		"speaker":    {m.SpeakerText, "Matt Jarvis, Mesosphere"},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("Manchester %s = %q, want %q", name, c[0], c[1])
+		}
+	}
+	if want := []talkfeed.Speaker{{Name: "Matt Jarvis", Affiliation: "Mesosphere", URL: "https://twitter.com/mattj_io"}}; !equalSpeakers(m.Speakers, want) {
+		t.Errorf("Manchester speakers %+v", m.Speakers)
+	}
+	if !strings.Contains(m.BodyHTML, `<img src="https://dcos.io/assets/images/events/2018-03-28_Manchester_Kafka_Preso.jpg"`) {
+		t.Error("Manchester body image is not absolute")
+	}
+	if !strings.HasPrefix(m.Links.Slides, "https://docs.google.com/presentation/") {
+		t.Errorf("Manchester slides %q", m.Links.Slides)
+	}
+
+	speakerCases := map[string][]talkfeed.Speaker{
+		"2017-08-01_smack_vamp_flink": {{Name: "Jörg Schad"}, {Name: "Johannes Unterstein"}, {Name: "Tim Nolet"}, {Name: "Matt Jarvis"}},
+		"2017-10-05_containers_data_javaone": {
+			{Name: "Johannes Unterstein", Affiliation: "Mesosphere"},
+			{Name: "Jörg Schad", Affiliation: "Mesosphere"},
+		},
+		"2018-03-19_K8s-Philly": {{Name: "Daniel Mennell", Affiliation: "Mesosphere"}, {Name: "Greg Erb", Affiliation: "Mesosphere", URL: "https://twitter.com/gregerb"}},
+		"2017-11-01_jolt_yelp":  {{Name: "Sunil Shah", Affiliation: "Yelp"}, {Name: "Kyle Kelly", Affiliation: "Yelp"}, {Name: "Timmy Zhu", Affiliation: "Yelp"}},
+	}
+	for id, want := range speakerCases {
+		if got := byID[id].Speakers; !equalSpeakers(got, want) {
+			t.Errorf("%s speakers\n got %+v\nwant %+v", id, got, want)
+		}
+	}
+
+	// A page without a description gets its first paragraph as summary.
+	for _, e := range res.Events {
+		if e.Summary == "" || strings.Contains(e.Summary, "<") {
+			t.Errorf("%s summary %q", e.ID, e.Summary)
+		}
+		if strings.Contains(e.BodyHTML, "<script") || strings.Contains(e.BodyHTML, "<iframe") {
+			t.Errorf("%s body keeps a script or iframe", e.ID)
+		}
+	}
+}
