@@ -147,6 +147,9 @@ func parseYAML(text []byte, firstLine int) (*value, error) {
 				line = firstLine + n - 1
 			}
 		}
+		if strings.HasPrefix(msg, "mapping values are not allowed") {
+			msg += ` (a value containing ": " needs quotes: title: "Kafka: the talk")`
+		}
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
 			msg = te.Errors[0]
@@ -160,7 +163,21 @@ func parseYAML(text []byte, firstLine int) (*value, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &syntaxError{line: firstLine + root.Line - 1, msg: "front matter is not a mapping of fields"}
 	}
-	return fromYAML(root, firstLine-1, 0), nil
+	c := yamlConverter{lineOffset: firstLine - 1, budget: maxFrontMatterNodes}
+	v := c.convert(root, 0)
+	if c.budget < 0 {
+		return nil, &syntaxError{line: firstLine + 1, msg: fmt.Sprintf("front matter expands to over %d values (aliases?); not read", maxFrontMatterNodes)}
+	}
+	return v, nil
+}
+
+// maxFrontMatterNodes bounds the values a front matter may expand to, so
+// that nested aliases (the "billion laughs") cannot exhaust memory.
+const maxFrontMatterNodes = 10000
+
+type yamlConverter struct {
+	lineOffset int
+	budget     int
 }
 
 // yamlParserProblem tells the problems raised by yaml.v3's parser, as
@@ -174,20 +191,21 @@ func yamlParserProblem(msg string) bool {
 	return false
 }
 
-func fromYAML(n *yaml.Node, lineOffset, depth int) *value {
+func (c *yamlConverter) convert(n *yaml.Node, depth int) *value {
+	c.budget--
 	for n.Kind == yaml.AliasNode && n.Alias != nil && depth < 32 {
 		n = n.Alias
 		depth++
 	}
-	v := &value{line: n.Line + lineOffset, col: n.Column}
-	if depth > 32 { // alias cycles and absurd nesting end here
+	v := &value{line: n.Line + c.lineOffset, col: n.Column}
+	if depth > 32 || c.budget < 0 { // alias cycles, absurd nesting and expansion end here
 		return v
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		v.kind = listValue
-		for _, c := range n.Content {
-			v.items = append(v.items, fromYAML(c, lineOffset, depth+1))
+		for _, e := range n.Content {
+			v.items = append(v.items, c.convert(e, depth+1))
 		}
 	case yaml.MappingNode:
 		v.kind = mapValue
@@ -195,8 +213,8 @@ func fromYAML(n *yaml.Node, lineOffset, depth int) *value {
 			k, val := n.Content[i], n.Content[i+1]
 			v.fields = append(v.fields, &entry{
 				key: k.Value, norm: normKey(k.Value),
-				line: k.Line + lineOffset, col: k.Column,
-				val: fromYAML(val, lineOffset, depth+1),
+				line: k.Line + c.lineOffset, col: k.Column,
+				val: c.convert(val, depth+1),
 			})
 		}
 	default:

@@ -43,6 +43,9 @@ func parseWhen(s string, clockOnly bool) (when, error) {
 		mo, _ := strconv.Atoi(m[2])
 		w.month = time.Month(mo)
 		w.day, _ = strconv.Atoi(m[3])
+		if w.year < 1000 {
+			return w, fmt.Errorf("%q: the year %d is not a talk's year", s, w.year)
+		}
 		if t := time.Date(w.year, w.month, w.day, 0, 0, 0, 0, time.UTC); mo < 1 || mo > 12 || t.Day() != w.day {
 			return w, fmt.Errorf("%q is not a date in the calendar", s)
 		}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/talkfeed/talkfeed/internal/testcorpus"
+)
+
+func runArgs(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCheckDemo(t *testing.T) {
+	code, out, errOut := runArgs(t, nil, "check")
+	if code != exitOK || out != "10 events, 0 skipped, 0 warnings, 0 errors\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestCheckCorpus(t *testing.T) {
+	dir := testcorpus.Dir(t, "dcos-events")
+	code, out, errOut := runArgs(t, nil, "check", dir)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	if code != exitOK || !strings.HasPrefix(last, "74 events, 1 skipped, ") || !strings.HasSuffix(last, ", 0 errors") {
+		t.Fatalf("exit %d, last line %q, stderr %q", code, last, errOut)
+	}
+	// Diagnostics name the file as the user can open it.
+	if !strings.Contains(out, filepath.Join(dir, "index.md")+":2: notice: ") {
+		t.Errorf("no notice for index.md:\n%s", out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.md"), []byte("---\ntitle: T\ndate: 2020-13-01\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.md"), []byte("---\ntitle: T\ndate: 2020-12-01\ntimezone: Nowhere\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Flags after SOURCE work too.
+	code, out, _ := runArgs(t, nil, "check", dir, "--format", "json")
+	if code != exitFail {
+		t.Errorf("exit %d, want %d", code, exitFail)
+	}
+	var rep checkReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if rep.Events != 1 || rep.Errors != 1 || rep.Warnings != 1 || len(rep.Diagnostics) != 2 {
+		t.Errorf("report %+v", rep)
+	}
+	d := rep.Diagnostics[0]
+	if d.File != filepath.Join(dir, "bad.md") || d.Line != 3 || d.Severity != "error" {
+		t.Errorf("diagnostic %+v", d)
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	warnDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(warnDir, "w.md"), []byte("---\ntitle: T\ndate: 2020-12-01\nstatus: perhaps\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want int
+	}{
+		{"warnings pass", nil, []string{"check", warnDir}, exitOK},
+		{"strict fails on warnings", nil, []string{"check", "--strict", warnDir}, exitFail},
+		{"unknown flag", nil, []string{"check", "--nope"}, exitUsage},
+		{"two sources", nil, []string{"check", "a", "b"}, exitUsage},
+		{"bad format", nil, []string{"check", "--format", "xml"}, exitUsage},
+		{"missing source", nil, []string{"check", filepath.Join(warnDir, "missing")}, exitUsage},
+		{"bad zone flag", nil, []string{"check", "--timezone", "Mars/Base"}, exitUsage},
+		{"bad zone env", map[string]string{"TALKFEED_TIMEZONE": "Mars/Base"}, []string{"check"}, exitUsage},
+		{"relative base URL", nil, []string{"check", "--base-url", "/x"}, exitUsage},
+		{"missing config", map[string]string{"TALKFEED_CONFIG": filepath.Join(warnDir, "nope.yaml")}, []string{"check"}, exitUsage},
+		{"help", nil, []string{"check", "-h"}, exitOK},
+		{"unknown command", nil, []string{"frobnicate"}, exitUsage},
+		{"no command", nil, nil, exitUsage},
+	}
+	for _, tc := range tests {
+		if code, out, errOut := runArgs(t, tc.env, tc.args...); code != tc.want {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tc.name, code, tc.want, out, errOut)
+		}
+	}
+}
+
+func TestConfigFileAndPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	pages := filepath.Join(dir, "pages")
+	if err := os.MkdirAll(pages, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	page := "---\ntitle: Mapped\nkickoff: 2020-05-01\nkickoffTime: \"18:00\"\n---\n"
+	if err := os.WriteFile(filepath.Join(pages, "p.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "talkfeed.yaml")
+	conf := "title: Our Talks\nbase_url: https://file.example/\ntimezone: Europe/Berlin\npermalink: /t/:slug/\nfields:\n  start: kickoff\n  start_time: [kickoffTime]\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var fc configFlags
+	fc.config = cfg
+	s, err := fc.resolve(func(k string) string {
+		return map[string]string{"TALKFEED_BASE_URL": "https://env.example/", "TALKFEED_TITLE": "Env Title"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.site.Title != "Env Title" || s.loader.BaseURL != "https://env.example/" || s.loader.DefaultZone.String() != "Europe/Berlin" || s.loader.Permalink != "/t/:slug/" {
+		t.Errorf("settings %+v", s)
+	}
+	fc.baseURL = "https://flag.example/"
+	if s, _ = fc.resolve(func(string) string { return "" }); s.loader.BaseURL != "https://flag.example/" || s.site.Title != "Our Talks" {
+		t.Errorf("flag did not win: %+v", s)
+	}
+
+	code, out, errOut := runArgs(t, nil, "check", "--config", cfg, pages)
+	if code != exitOK || !strings.HasPrefix(out, "1 events, 0 skipped, 0 warnings") {
+		t.Errorf("exit %d: %s%s", code, out, errOut)
+	}
+
+	if err := os.WriteFile(cfg, []byte("titel: typo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fc.resolve(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "titel") {
+		t.Errorf("unknown config key accepted: %v", err)
+	}
+	if err := os.WriteFile(cfg, []byte("fields:\n  begin: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runArgs(t, nil, "check", "--config", cfg); code != exitUsage || !strings.Contains(errOut, "begin") {
+		t.Errorf("unknown mapped field: exit %d %s", code, errOut)
+	}
+}
+
+// The built binary checks the corpus with the documented output and exit
+// code.
+func TestCheckBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := testcorpus.Dir(t, "dcos-events")
+	bin := filepath.Join(t.TempDir(), "talkfeed")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "check", dir).Output()
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	if !strings.Contains(string(out), "\n74 events, 1 skipped, ") {
+		t.Errorf("output:\n%s", out)
+	}
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "x.md"), []byte("---\ntitle: [\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ee *exec.ExitError
+	if err := exec.Command(bin, "check", bad).Run(); !errors.As(err, &ee) || ee.ExitCode() != exitFail {
+		t.Errorf("broken page: %v, want exit %d", err, exitFail)
+	}
+	if err := exec.Command(bin, "check", "--bogus").Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
+		t.Errorf("bad flag: %v, want exit %d", err, exitUsage)
+	}
+}
