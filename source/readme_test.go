@@ -18,6 +18,7 @@ func TestREADMEListsEveryAlias(t *testing.T) {
 		for _, l := range strings.Split(readme, "\n") {
 			if strings.HasPrefix(l, "| `"+canon+"` |") {
 				row = l
+				break // the page format table comes before the config table
 			}
 		}
 		if row == "" {
