@@ -11,13 +11,20 @@ import (
 // by ID, so that the same content always lists in the same order.
 type Catalog struct {
 	events []Event
+	byID   map[string]int
 }
 
 // NewCatalog copies events into a catalog in its canonical order.
 func NewCatalog(events []Event) *Catalog {
 	es := slices.Clone(events)
 	slices.SortStableFunc(es, compareEvents)
-	return &Catalog{events: es}
+	byID := make(map[string]int, len(es))
+	for i, e := range es {
+		if _, dup := byID[e.ID]; !dup {
+			byID[e.ID] = i
+		}
+	}
+	return &Catalog{events: es, byID: byID}
 }
 
 func compareEvents(a, b Event) int {
@@ -33,12 +40,11 @@ func (c *Catalog) Len() int { return len(c.events) }
 
 // Event returns the event with the given ID.
 func (c *Catalog) Event(id string) (Event, bool) {
-	for _, e := range c.events {
-		if e.ID == id {
-			return e, true
-		}
+	i, ok := c.byID[id]
+	if !ok {
+		return Event{}, false
 	}
-	return Event{}, false
+	return c.events[i], true
 }
 
 // Categories returns the distinct categories, ordered by slug, each

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -305,7 +306,7 @@ func TestCorpusDCOS(t *testing.T) {
 			t.Errorf("Manchester %s = %q, want %q", name, c[0], c[1])
 		}
 	}
-	if want := []talkfeed.Speaker{{Name: "Matt Jarvis", Affiliation: "Mesosphere", URL: "https://twitter.com/mattj_io"}}; !equalSpeakers(m.Speakers, want) {
+	if want := []talkfeed.Speaker{{Name: "Matt Jarvis", Affiliation: "Mesosphere", URL: "https://twitter.com/mattj_io"}}; !slices.Equal(m.Speakers, want) {
 		t.Errorf("Manchester speakers %+v", m.Speakers)
 	}
 	if !strings.Contains(m.BodyHTML, `<img src="https://dcos.io/assets/images/events/2018-03-28_Manchester_Kafka_Preso.jpg"`) {
@@ -325,7 +326,7 @@ func TestCorpusDCOS(t *testing.T) {
 		"2017-11-01_jolt_yelp":  {{Name: "Sunil Shah", Affiliation: "Yelp"}, {Name: "Kyle Kelly", Affiliation: "Yelp"}, {Name: "Timmy Zhu", Affiliation: "Yelp"}},
 	}
 	for id, want := range speakerCases {
-		if got := byID[id].Speakers; !equalSpeakers(got, want) {
+		if got := byID[id].Speakers; !slices.Equal(got, want) {
 			t.Errorf("%s speakers\n got %+v\nwant %+v", id, got, want)
 		}
 	}

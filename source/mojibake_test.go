@@ -3,6 +3,7 @@ package source
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,22 +29,10 @@ func TestRepairMojibake(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, lines := repairMojibake(tc.in)
-		if got != tc.want || !equalInts(lines, tc.lines) {
+		if got != tc.want || !slices.Equal(lines, tc.lines) {
 			t.Errorf("repairMojibake(%q) = %q %v, want %q %v", tc.in, got, lines, tc.want, tc.lines)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // The corpus page was really damaged in transit; the repair names file and

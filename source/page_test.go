@@ -1,6 +1,7 @@
 package source
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,7 +173,7 @@ Body
 		{Name: "Grace Hopper", Affiliation: "Navy"},
 		{Name: "Linus", Affiliation: "Linux Foundation"},
 	}
-	if !equalSpeakers(ev.Speakers, want) {
+	if !slices.Equal(ev.Speakers, want) {
 		t.Errorf("speakers %+v, want %+v", ev.Speakers, want)
 	}
 	if strings.Join(ev.Tags, "|") != "Streaming|kafka streams|data" {

@@ -1,22 +1,11 @@
 package source
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/talkfeed/talkfeed"
 )
-
-func equalSpeakers(a, b []talkfeed.Speaker) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // Each shape of the reference corpus, plus the forms the rule documents.
 func TestParseSpeakerText(t *testing.T) {
@@ -42,7 +31,7 @@ func TestParseSpeakerText(t *testing.T) {
 		{"  ", nil},
 	}
 	for _, tc := range tests {
-		if got := parseSpeakerText(tc.in); !equalSpeakers(got, tc.want) {
+		if got := parseSpeakerText(tc.in); !slices.Equal(got, tc.want) {
 			t.Errorf("parseSpeakerText(%q)\n got %+v\nwant %+v", tc.in, got, tc.want)
 		}
 	}
