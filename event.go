@@ -128,3 +128,28 @@ func dayOf(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
+
+// Announced is when the talk was announced, for feeds' published dates: the
+// page's published time; else the earlier of its start and its file's
+// modification time, so that a past talk without a published field is
+// dated by its own day on every replica, and a future one is never dated
+// in the future (readers hide future items). It never moves while the page
+// is unchanged. Zero only when the event has no start.
+func (e *Event) Announced() time.Time {
+	if !e.Published.IsZero() {
+		return e.Published
+	}
+	if mt := e.Source.ModTime; !mt.IsZero() && mt.Before(e.Start) {
+		return mt.Truncate(time.Second)
+	}
+	return e.Start
+}
+
+// LastChanged is when the talk's page last changed: its updated time, else
+// when it was announced.
+func (e *Event) LastChanged() time.Time {
+	if !e.Updated.IsZero() {
+		return e.Updated
+	}
+	return e.Announced()
+}

@@ -3,6 +3,7 @@ module github.com/talkfeed/talkfeed
 go 1.26.0
 
 require (
+	github.com/gorilla/feeds v1.2.0
 	github.com/microcosm-cc/bluemonday v1.0.27
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/yuin/goldmark v1.8.7

@@ -7,4 +7,6 @@ type Site struct {
 	// BaseURL is absolute and ends in a slash.
 	BaseURL  string
 	Language string
+	// Icon is an absolute URL of a square image for feed readers.
+	Icon string
 }

@@ -25,6 +25,8 @@ type fileConfig struct {
 	TimeZone    string    `yaml:"timezone"`
 	Permalink   string    `yaml:"permalink"`
 	ImageBase   string    `yaml:"image_base"`
+	Icon        string    `yaml:"icon"`
+	FeedLimit   int       `yaml:"feed_limit"`
 	Fields      fieldsMap `yaml:"fields"`
 }
 
@@ -58,8 +60,9 @@ func (f *fieldsMap) UnmarshalYAML(n *yaml.Node) error {
 // settings are the resolved configuration: defaults, then the config
 // file, then TALKFEED_* variables, then flags.
 type settings struct {
-	site   talkfeed.Site
-	loader source.Options
+	site      talkfeed.Site
+	loader    source.Options
+	feedLimit int
 }
 
 // configFlags are the flags every command that loads content shares.
@@ -100,7 +103,9 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 			Description: fc.Description,
 			BaseURL:     pick(c.baseURL, "TALKFEED_BASE_URL", fc.BaseURL),
 			Language:    fc.Language,
+			Icon:        fc.Icon,
 		},
+		feedLimit: fc.FeedLimit,
 		loader: source.Options{
 			BaseURL:   pick(c.baseURL, "TALKFEED_BASE_URL", fc.BaseURL),
 			Permalink: pick(c.permalink, "TALKFEED_PERMALINK", fc.Permalink),
@@ -116,7 +121,14 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	}
 	if s.site.BaseURL == "" {
 		s.site.BaseURL = source.DefaultBaseURL
-		s.loader.BaseURL = source.DefaultBaseURL
+	}
+	if !strings.HasSuffix(s.site.BaseURL, "/") {
+		// Output URLs are the base plus a relative path.
+		s.site.BaseURL += "/"
+	}
+	s.loader.BaseURL = s.site.BaseURL
+	if fc.FeedLimit < 0 {
+		return settings{}, fmt.Errorf("feed_limit must be 0 (all) or more, not %d", fc.FeedLimit)
 	}
 	if tz := pick(c.timeZone, "TALKFEED_TIMEZONE", fc.TimeZone); tz != "" {
 		loc, err := time.LoadLocation(tz)

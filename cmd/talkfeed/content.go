@@ -18,8 +18,11 @@ const demoName = "demo"
 type content struct {
 	fsys fs.FS
 	// name prefixes diagnostics' paths so that they open in an editor.
-	name  string
-	close func() error
+	name string
+	// assets are files the pages refer to that talkfeed publishes too:
+	// the demo's images. Nil for a folder, whose site publishes its own.
+	assets fs.FS
+	close  func() error
 }
 
 // openContent opens a directory, or the embedded demo content when dir is
@@ -27,7 +30,7 @@ type content struct {
 // can lead a read out of it.
 func openContent(dir string) (*content, error) {
 	if dir == "" {
-		return &content{fsys: demo.Talks(), name: demoName, close: func() error { return nil }}, nil
+		return &content{fsys: demo.Talks(), name: demoName, assets: demo.Assets(), close: func() error { return nil }}, nil
 	}
 	info, err := os.Stat(dir)
 	if err != nil {

@@ -34,8 +34,9 @@ const (
 const usage = `talkfeed turns a folder of talk pages into feeds and calendars.
 
 Usage:
-  talkfeed check [flags] [SOURCE]   lint talk pages (default: the embedded demo content)
-  talkfeed version                  print the version
+  talkfeed check [flags] [SOURCE]        lint talk pages (default: the embedded demo content)
+  talkfeed build --out DIR [SOURCE]      write the feeds for a static host
+  talkfeed version                       print the version
 
 Run 'talkfeed COMMAND -h' for a command's flags.
 `
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "check":
 		return runCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "build":
+		return runBuild(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "talkfeed %s\n", version)
 		return exitOK

@@ -1,0 +1,105 @@
+package feeds
+
+import (
+	"encoding/xml"
+	"strconv"
+	"time"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// atomDoc adds to gorilla's AtomFeed the event namespace and several
+// links (it has one): alternate and self.
+type atomDoc struct {
+	*gfeeds.AtomFeed
+	NSEvent string            `xml:"xmlns:ev,attr"`
+	Links   []gfeeds.AtomLink `xml:"link"`
+	Entries []atomEntry       `xml:"entry"`
+}
+
+// atomEntry adds to gorilla's AtomEntry several authors and categories
+// (it has one of each, and writes a category as text where Atom wants a
+// term attribute) and the RSS event module's elements.
+type atomEntry struct {
+	*gfeeds.AtomEntry
+	Authors    []atomPerson   `xml:"author"`
+	Categories []atomCategory `xml:"category"`
+	EvStart    string         `xml:"ev:startdate,omitempty"`
+	EvEnd      string         `xml:"ev:enddate,omitempty"`
+	EvLocation string         `xml:"ev:location,omitempty"`
+	EvOrganize string         `xml:"ev:organizer,omitempty"`
+	EvType     string         `xml:"ev:type,omitempty"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+// Atom renders the view as Atom 1.0.
+func Atom(v View, o Options) ([]byte, error) {
+	its := items(v, o)
+	doc := atomDoc{
+		AtomFeed: &gfeeds.AtomFeed{
+			Xmlns:    nsAtom,
+			Title:    xmlSafe(v.Title),
+			Id:       v.SelfURL + ".atom",
+			Updated:  newest(its).Format(time.RFC3339),
+			Icon:     o.Site.Icon,
+			Subtitle: xmlSafe(v.Description),
+			// Atom wants an author for entries that name none.
+			Author: &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: xmlSafe(o.Site.Title), Uri: o.Site.BaseURL}},
+		},
+		NSEvent: nsEvent,
+		Links: []gfeeds.AtomLink{
+			{Href: v.HomeURL, Rel: "alternate", Type: "text/html"},
+			{Href: v.SelfURL + ".atom", Rel: "self", Type: "application/atom+xml"},
+		},
+		Entries: make([]atomEntry, 0, len(its)),
+	}
+	for _, it := range its {
+		e := it.ev
+		ae := atomEntry{
+			AtomEntry: &gfeeds.AtomEntry{
+				Title:     it.title,
+				Id:        it.id,
+				Updated:   it.updated.Format(time.RFC3339),
+				Published: it.published.Format(time.RFC3339),
+				Summary:   &gfeeds.AtomSummary{Content: it.summary, Type: "text"},
+				Links:     []gfeeds.AtomLink{{Href: e.PageURL, Rel: "alternate", Type: "text/html"}},
+			},
+			EvStart:    eventDate(e, e.Start),
+			EvEnd:      eventEnd(e),
+			EvLocation: xmlSafe(place(e)),
+			EvOrganize: xmlSafe(e.EventName),
+			EvType:     "talk",
+		}
+		if e.BodyHTML != "" {
+			ae.Content = &gfeeds.AtomContent{Content: xmlSafe(e.BodyHTML), Type: "html"}
+		}
+		for _, s := range e.Speakers {
+			ae.Authors = append(ae.Authors, atomPerson{Name: xmlSafe(speakerName(s)), URI: s.URL})
+		}
+		for _, c := range it.categories {
+			ae.Categories = append(ae.Categories, atomCategory{Term: c})
+		}
+		if e.ImageURL != "" {
+			l := gfeeds.AtomLink{Href: e.ImageURL, Rel: "enclosure", Type: it.imageType}
+			if o.ImageLength != nil {
+				if n := o.ImageLength(e.ImageURL); n > 0 {
+					l.Length = strconv.FormatInt(n, 10)
+				}
+			}
+			ae.Links = append(ae.Links, l)
+		}
+		doc.Entries = append(doc.Entries, ae)
+	}
+	return marshalXML(struct {
+		XMLName xml.Name `xml:"feed"`
+		atomDoc
+	}{atomDoc: doc})
+}

@@ -1,0 +1,241 @@
+// Package feeds renders talks as RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+//
+// It builds github.com/gorilla/feeds' low-level structs (RssFeed,
+// AtomFeed, JSONFeed) and wraps them where they fall short: item
+// categories, several authors, the RSS self link, dc:creator instead of a
+// name in <author>, enclosures without a known length, media:thumbnail, the
+// RSS event module and the JSON Feed `_event` extension. Each wrapper says
+// what it adds.
+package feeds
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+// Options are what every feed of a site shares.
+type Options struct {
+	Site talkfeed.Site
+	// Generator names the software, "talkfeed 1.2.0".
+	Generator string
+	// TTL tells RSS readers how long to cache (the reload interval).
+	TTL time.Duration
+	// Limit keeps the newest-announced Limit items; 0 keeps all.
+	Limit int
+	// EventICS returns the URL of a talk's own calendar, for JSON Feed's
+	// `_event.ics_url`; nil leaves it out.
+	EventICS func(*talkfeed.Event) string
+	// ImageLength returns the byte size of an image URL when it is known,
+	// for RSS enclosures; nil or 0 means unknown.
+	ImageLength func(imageURL string) int64
+}
+
+// View is one feed: a selection of talks at a URL.
+type View struct {
+	// SelfURL is the feed's own absolute URL without the format's
+	// extension: ".rss", ".atom" and ".json" are appended.
+	SelfURL string
+	// HomeURL is the page the feed stands for.
+	HomeURL     string
+	Title       string
+	Description string
+	Events      []talkfeed.Event
+}
+
+// item is one talk with the values every format shares.
+type item struct {
+	ev         *talkfeed.Event
+	id         string
+	title      string
+	summary    string
+	published  time.Time
+	updated    time.Time
+	categories []string
+	imageType  string
+}
+
+// items orders the view's talks newest-announced first (ties: the later
+// talk first, then by ID) and applies the limit.
+func items(v View, o Options) []item {
+	evs := make([]*talkfeed.Event, len(v.Events))
+	for i := range v.Events {
+		evs[i] = &v.Events[i]
+	}
+	slices.SortStableFunc(evs, func(a, b *talkfeed.Event) int {
+		return cmp.Or(
+			b.Announced().Compare(a.Announced()),
+			b.Start.Compare(a.Start),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	if o.Limit > 0 && len(evs) > o.Limit {
+		evs = evs[:o.Limit]
+	}
+	out := make([]item, len(evs))
+	for i, e := range evs {
+		title := e.Title
+		if e.Status == talkfeed.StatusCancelled {
+			title = "Cancelled: " + title
+		}
+		out[i] = item{
+			ev:         e,
+			id:         ItemID(o.Site.BaseURL, e.ID),
+			title:      xmlSafe(title),
+			summary:    xmlSafe(summary(e)),
+			published:  e.Announced().UTC().Truncate(time.Second),
+			updated:    e.LastChanged().UTC().Truncate(time.Second),
+			categories: categories(e),
+			imageType:  imageType(e.ImageURL),
+		}
+		if out[i].updated.Before(out[i].published) {
+			out[i].updated = out[i].published
+		}
+	}
+	return out
+}
+
+// ItemID is a talk's feed identifier: a tag URI (RFC 4151) made from the
+// site's host and the talk's ID, so it lasts as long as the talk does,
+// whatever its title, date or content become.
+func ItemID(baseURL, id string) string {
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "tag:" + host + ",2000:" + id
+}
+
+// summary is the when and where of the talk, then its description:
+// "28 March 2018 · Manchester, UK · Kafka Meetup — Learn how …".
+func summary(e *talkfeed.Event) string {
+	s := e.When()
+	if w := e.Where(); w != "" {
+		s += " · " + w
+	}
+	switch e.Status {
+	case talkfeed.StatusCancelled:
+		s = "Cancelled. " + s
+	case talkfeed.StatusTentative:
+		s += " (to be confirmed)"
+	}
+	if e.Summary != "" {
+		s += " — " + e.Summary
+	}
+	return s
+}
+
+// categories are the category, the event name and the tags, without
+// repeats.
+func categories(e *talkfeed.Event) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range append([]string{e.Category, e.EventName}, e.Tags...) {
+		if s := talkfeed.Slug(c); s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, xmlSafe(c))
+		}
+	}
+	return out
+}
+
+// imageType tells an image's media type by its extension; a fixed table,
+// not the system's MIME database, so every machine renders the same bytes.
+func imageType(u string) string {
+	if u == "" {
+		return ""
+	}
+	p := u
+	if parsed, err := url.Parse(u); err == nil {
+		p = parsed.Path
+	}
+	switch strings.ToLower(p[strings.LastIndexByte(p, '.')+1:]) {
+	case "jpg", "jpeg":
+		return "image/jpeg"
+	case "png":
+		return "image/png"
+	case "gif":
+		return "image/gif"
+	case "webp":
+		return "image/webp"
+	case "svg":
+		return "image/svg+xml"
+	case "avif":
+		return "image/avif"
+	}
+	return "image/jpeg" // the web's default guess for an extensionless photo
+}
+
+// eventDate writes a talk's start or end for the event module and the
+// JSON extension: a date for an all-day talk, else the local time with
+// its offset.
+func eventDate(e *talkfeed.Event, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if e.AllDay {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format(time.RFC3339)
+}
+
+// eventEnd is the talk's end for the event module: the last day of an
+// all-day talk, the end time of a timed one.
+func eventEnd(e *talkfeed.Event) string {
+	if e.AllDay {
+		return eventDate(e, e.LastDay())
+	}
+	return eventDate(e, e.End)
+}
+
+func place(e *talkfeed.Event) string {
+	var parts []string
+	for _, p := range []string{e.Venue, e.Address, e.Location} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// newest is the latest change of any item, the feed's updated time.
+func newest(its []item) time.Time {
+	var t time.Time
+	for _, it := range its {
+		if it.updated.After(t) {
+			t = it.updated
+		}
+	}
+	if t.IsZero() {
+		// An empty feed still needs a stable date.
+		t = time.Unix(0, 0).UTC()
+	}
+	return t
+}
+
+// xmlSafe drops the characters XML 1.0 cannot carry (most C0 controls,
+// lone surrogates, U+FFFE/U+FFFF), which encoding/xml would let through
+// in CDATA sections and attributes.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func speakerName(s talkfeed.Speaker) string {
+	if s.Affiliation != "" {
+		return fmt.Sprintf("%s (%s)", s.Name, s.Affiliation)
+	}
+	return s.Name
+}

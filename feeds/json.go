@@ -1,0 +1,127 @@
+package feeds
+
+import (
+	"bytes"
+	"encoding/json"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// jsonFeedVersion is JSON Feed 1.1; gorilla writes 1.0's URL.
+const jsonFeedVersion = "https://jsonfeed.org/version/1.1"
+
+// jsonDoc adds to gorilla's JSONFeed items of our own type, always
+// present: JSON Feed requires `items` even when empty, and gorilla omits
+// an empty list.
+type jsonDoc struct {
+	*gfeeds.JSONFeed
+	Items []jsonItem `json:"items"`
+}
+
+// jsonItem adds to gorilla's JSONItem the `_event` extension (JSON Feed's
+// way to carry custom data) and hides its `banner_` field, a misspelling
+// of `banner_image` that we never fill.
+type jsonItem struct {
+	*gfeeds.JSONItem
+	BannerImage string     `json:"banner_image,omitempty"`
+	Event       *jsonEvent `json:"_event,omitempty"`
+}
+
+// jsonEvent is the `_event` extension: the talk's structured data.
+type jsonEvent struct {
+	About     string        `json:"about"`
+	Start     string        `json:"start"`
+	End       string        `json:"end,omitempty"`
+	AllDay    bool          `json:"all_day"`
+	TimeZone  string        `json:"timezone,omitempty"`
+	Location  string        `json:"location,omitempty"`
+	Venue     string        `json:"venue,omitempty"`
+	Address   string        `json:"address,omitempty"`
+	OnlineURL string        `json:"online_url,omitempty"`
+	Status    string        `json:"status"`
+	Speakers  []jsonSpeaker `json:"speakers,omitempty"`
+	EventName string        `json:"event_name,omitempty"`
+	ICSURL    string        `json:"ics_url,omitempty"`
+	Slides    string        `json:"slides_url,omitempty"`
+	Video     string        `json:"video_url,omitempty"`
+	Register  string        `json:"registration_url,omitempty"`
+}
+
+type jsonSpeaker struct {
+	Name        string `json:"name"`
+	Affiliation string `json:"affiliation,omitempty"`
+	URL         string `json:"url,omitempty"`
+}
+
+// JSON renders the view as JSON Feed 1.1.
+func JSON(v View, o Options) ([]byte, error) {
+	its := items(v, o)
+	doc := jsonDoc{
+		JSONFeed: &gfeeds.JSONFeed{
+			Version:     jsonFeedVersion,
+			Title:       v.Title,
+			Language:    o.Site.Language,
+			HomePageUrl: v.HomeURL,
+			FeedUrl:     v.SelfURL + ".json",
+			Description: v.Description,
+			Icon:        o.Site.Icon,
+			Authors:     []*gfeeds.JSONAuthor{{Name: o.Site.Title, Url: o.Site.BaseURL}},
+		},
+		Items: make([]jsonItem, 0, len(its)),
+	}
+	for _, it := range its {
+		e := it.ev
+		published, updated := it.published, it.updated
+		ji := jsonItem{
+			JSONItem: &gfeeds.JSONItem{
+				Id:            it.id,
+				Url:           e.PageURL,
+				Title:         it.title,
+				ContentHTML:   e.BodyHTML,
+				Summary:       it.summary,
+				Image:         e.ImageURL,
+				PublishedDate: &published,
+				ModifiedDate:  &updated,
+				Tags:          it.categories,
+			},
+			Event: &jsonEvent{
+				About:     "https://github.com/talkfeed/talkfeed#json-feed-_event",
+				Start:     eventDate(e, e.Start),
+				End:       eventEnd(e),
+				AllDay:    e.AllDay,
+				TimeZone:  e.TimeZone,
+				Location:  e.Location,
+				Venue:     e.Venue,
+				Address:   e.Address,
+				OnlineURL: e.OnlineURL,
+				Status:    string(e.Status),
+				EventName: e.EventName,
+				Slides:    e.Links.Slides,
+				Video:     e.Links.Video,
+				Register:  e.Links.Registration,
+			},
+		}
+		if ji.ContentHTML == "" {
+			// JSON Feed requires content_html or content_text.
+			ji.ContentText = it.summary
+		}
+		if o.EventICS != nil {
+			ji.Event.ICSURL = o.EventICS(e)
+		}
+		for _, s := range e.Speakers {
+			ji.Authors = append(ji.Authors, &gfeeds.JSONAuthor{Name: speakerName(s), Url: s.URL})
+			ji.Event.Speakers = append(ji.Event.Speakers, jsonSpeaker{Name: s.Name, Affiliation: s.Affiliation, URL: s.URL})
+		}
+		doc.Items = append(doc.Items, ji)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	// Keep "<" and "&" readable: the document is served as JSON, never
+	// inlined in HTML.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

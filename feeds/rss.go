@@ -1,0 +1,147 @@
+package feeds
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strconv"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// Namespaces of the RSS extensions talkfeed writes.
+const (
+	nsContent = "http://purl.org/rss/1.0/modules/content/"
+	nsAtom    = "http://www.w3.org/2005/Atom"
+	nsDC      = "http://purl.org/dc/elements/1.1/"
+	nsMedia   = "http://search.yahoo.com/mrss/"
+	nsEvent   = "http://purl.org/rss/1.0/modules/event/"
+)
+
+// rssDoc replaces gorilla's RssFeedXml to declare the extension
+// namespaces.
+type rssDoc struct {
+	XMLName   xml.Name   `xml:"rss"`
+	Version   string     `xml:"version,attr"`
+	NSContent string     `xml:"xmlns:content,attr"`
+	NSAtom    string     `xml:"xmlns:atom,attr"`
+	NSDC      string     `xml:"xmlns:dc,attr"`
+	NSMedia   string     `xml:"xmlns:media,attr"`
+	NSEvent   string     `xml:"xmlns:ev,attr"`
+	Channel   rssChannel `xml:"channel"`
+}
+
+// rssChannel adds to gorilla's RssFeed the atom:link rel="self" that
+// validators require, and items of our own type.
+type rssChannel struct {
+	*gfeeds.RssFeed
+	SelfLink rssAtomLink `xml:"atom:link"`
+	Items    []rssItem   `xml:"item"`
+}
+
+type rssAtomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+// rssItem adds to gorilla's RssItem several categories (it has one),
+// dc:creator per speaker (it writes a name into <author>, which RSS
+// reserves for an e-mail address), media:thumbnail and the RSS event
+// module.
+type rssItem struct {
+	*gfeeds.RssItem
+	Categories []string           `xml:"category"`
+	Creators   []string           `xml:"dc:creator"`
+	Thumbnail  *rssMediaThumbnail `xml:"media:thumbnail"`
+	EvStart    string             `xml:"ev:startdate,omitempty"`
+	EvEnd      string             `xml:"ev:enddate,omitempty"`
+	EvLocation string             `xml:"ev:location,omitempty"`
+	EvOrganize string             `xml:"ev:organizer,omitempty"`
+	EvType     string             `xml:"ev:type,omitempty"`
+}
+
+type rssMediaThumbnail struct {
+	URL string `xml:"url,attr"`
+}
+
+// rssDate is RFC 822 with a four-digit year, as RSS 2.0 requires.
+const rssDate = "Mon, 02 Jan 2006 15:04:05 -0700"
+
+// RSS renders the view as RSS 2.0.
+func RSS(v View, o Options) ([]byte, error) {
+	its := items(v, o)
+	ch := rssChannel{
+		RssFeed: &gfeeds.RssFeed{
+			Title:         xmlSafe(v.Title),
+			Link:          v.HomeURL,
+			Description:   xmlSafe(v.Description),
+			Language:      o.Site.Language,
+			LastBuildDate: newest(its).Format(rssDate),
+			PubDate:       newest(its).Format(rssDate),
+			Generator:     o.Generator,
+			Docs:          "https://www.rssboard.org/rss-specification",
+			Ttl:           int(o.TTL.Minutes()),
+		},
+		SelfLink: rssAtomLink{Href: v.SelfURL + ".rss", Rel: "self", Type: "application/rss+xml"},
+		Items:    make([]rssItem, 0, len(its)),
+	}
+	if o.Site.Icon != "" {
+		ch.Image = &gfeeds.RssImage{Url: o.Site.Icon, Title: ch.Title, Link: ch.Link}
+	}
+	for _, it := range its {
+		e := it.ev
+		ri := rssItem{
+			RssItem: &gfeeds.RssItem{
+				Title:       it.title,
+				Link:        e.PageURL,
+				Description: it.summary,
+				// Not a URL: without isPermaLink="false" readers would
+				// take the guid for a link.
+				Guid:    &gfeeds.RssGuid{Id: it.id, IsPermaLink: "false"},
+				PubDate: it.published.Format(rssDate),
+			},
+			Categories: it.categories,
+			EvStart:    eventDate(e, e.Start),
+			EvEnd:      eventEnd(e),
+			EvLocation: xmlSafe(place(e)),
+			EvOrganize: xmlSafe(e.EventName),
+			EvType:     "talk",
+		}
+		if e.BodyHTML != "" {
+			ri.Content = &gfeeds.RssContent{Content: xmlSafe(e.BodyHTML)}
+		}
+		for _, s := range e.Speakers {
+			ri.Creators = append(ri.Creators, xmlSafe(speakerName(s)))
+		}
+		if e.ImageURL != "" {
+			// RSS requires a length; 0 is the RSS Advisory Board's word for
+			// "unknown", where gorilla would drop the enclosure.
+			var length int64
+			if o.ImageLength != nil {
+				length = o.ImageLength(e.ImageURL)
+			}
+			ri.Enclosure = &gfeeds.RssEnclosure{Url: e.ImageURL, Type: it.imageType, Length: strconv.FormatInt(length, 10)}
+			ri.Thumbnail = &rssMediaThumbnail{URL: e.ImageURL}
+		}
+		ch.Items = append(ch.Items, ri)
+	}
+	doc := rssDoc{
+		Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, NSEvent: nsEvent,
+		Channel: ch,
+	}
+	return marshalXML(doc)
+}
+
+// marshalXML writes the XML declaration and the indented document, as
+// gorilla's ToXML does, ending in a newline.
+func marshalXML(doc any) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}

@@ -1,0 +1,61 @@
+package talkfeed
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// When describes the talk's date and time for people, in the talk's own
+// zone: "28 March 2018", "10–12 March 2027", "17 September 2026,
+// 18:30–20:00 CEST".
+func (e *Event) When() string {
+	const day = "2 January 2006"
+	if e.AllDay {
+		first, last := e.Start, e.LastDay()
+		switch {
+		case !last.After(first):
+			return first.Format(day)
+		case first.Year() != last.Year():
+			return first.Format(day) + " – " + last.Format(day)
+		case first.Month() != last.Month():
+			return first.Format("2 January") + " – " + last.Format(day)
+		}
+		return fmt.Sprintf("%d–%s", first.Day(), last.Format(day))
+	}
+	start := e.Start
+	s := start.Format(day) + ", " + start.Format("15:04")
+	if e.End.IsZero() {
+		return s + " " + zoneLabel(start)
+	}
+	end := e.End.In(start.Location())
+	if y, m, d := end.Date(); y == start.Year() && m == start.Month() && d == start.Day() {
+		return s + "–" + end.Format("15:04") + " " + zoneLabel(start)
+	}
+	return s + " " + zoneLabel(start) + " – " + end.Format(day) + ", " + end.Format("15:04") + " " + zoneLabel(end)
+}
+
+// zoneLabel is the zone's abbreviation when it has a real one (CEST, PST),
+// else its offset (UTC+05:30), as Go's database spells some zones "+0530".
+func zoneLabel(t time.Time) string {
+	name, off := t.Zone()
+	if name != "" && strings.IndexFunc(name, func(r rune) bool { return (r < 'A' || r > 'Z') }) < 0 {
+		return name
+	}
+	if off == 0 {
+		return "UTC"
+	}
+	return "UTC" + t.Format("-07:00")
+}
+
+// Where joins the talk's venue, location and event name for people:
+// "Manchester, UK · Manchester Apache Kafka® Meetup".
+func (e *Event) Where() string {
+	var parts []string
+	for _, p := range []string{e.Venue, e.Location, e.EventName} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
