@@ -77,7 +77,7 @@ func JSON(v View, o Options) ([]byte, error) {
 				Id:            it.id,
 				Url:           e.PageURL,
 				Title:         it.title,
-				ContentHTML:   e.BodyHTML,
+				ContentHTML:   xmlSafe(e.BodyHTML),
 				Summary:       it.summary,
 				Image:         e.ImageURL,
 				PublishedDate: &published,
@@ -109,7 +109,9 @@ func JSON(v View, o Options) ([]byte, error) {
 			ji.Event.ICSURL = o.EventICS(e)
 		}
 		for _, s := range e.Speakers {
-			ji.Authors = append(ji.Authors, &gfeeds.JSONAuthor{Name: speakerName(s), Url: s.URL})
+			// The plain name: the affiliation is in _event, and readers
+			// show an author's name as is.
+			ji.Authors = append(ji.Authors, &gfeeds.JSONAuthor{Name: s.Name, Url: s.URL})
 			ji.Event.Speakers = append(ji.Event.Speakers, jsonSpeaker{Name: s.Name, Affiliation: s.Affiliation, URL: s.URL})
 		}
 		doc.Items = append(doc.Items, ji)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,5 +179,45 @@ func TestCheckBinary(t *testing.T) {
 	}
 	if err := exec.Command(bin, "check", "--bogus").Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
 		t.Errorf("bad flag: %v, want exit %d", err, exitUsage)
+	}
+}
+
+func TestBuildWritesTreeDeterministically(t *testing.T) {
+	dir := testcorpus.Dir(t, "dcos-events")
+	outA, outB := t.TempDir(), t.TempDir()
+	for _, out := range []string{outA, outB} {
+		code, stdout, stderr := runArgs(t, nil, "build", "--out", out, "--base-url", "https://dcos.io", dir)
+		if code != exitOK || !strings.HasPrefix(stdout, "74 events, 1 skipped, ") {
+			t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+		}
+	}
+	var files []string
+	err := filepath.WalkDir(outA, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(outA, p)
+		files = append(files, rel)
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(outB, rel))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two builds: %v", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"feed.rss", "feed.atom", "feed.json", filepath.Join("category", "fast-data", "feed.rss")} {
+		if !slices.Contains(files, want) {
+			t.Errorf("build wrote no %s: %v", want, files)
+		}
+	}
+	rss, _ := os.ReadFile(filepath.Join(outA, "feed.rss"))
+	if n := strings.Count(string(rss), "<item>"); n != 74 {
+		t.Errorf("feed.rss has %d items", n)
+	}
+	if code, _, _ := runArgs(t, nil, "build"); code != exitUsage {
+		t.Errorf("build without --out: exit %d", code)
 	}
 }

@@ -1,0 +1,183 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/demo"
+	"github.com/talkfeed/talkfeed/internal/testcorpus"
+	"github.com/talkfeed/talkfeed/source"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func buildTree(t testing.TB, fsys fs.FS, site talkfeed.Site, assets fs.FS) *Tree {
+	t.Helper()
+	l, err := source.NewLoader(source.Options{BaseURL: site.BaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := Build(talkfeed.NewCatalog(res.Events), Options{Site: site, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// checkGolden compares each named file with testdata/golden/<name>/, or
+// rewrites the goldens with -update.
+func checkGolden(t *testing.T, tree *Tree, name string, paths []string) {
+	t.Helper()
+	dir := filepath.Join("testdata", "golden", name)
+	for _, p := range paths {
+		f, ok := tree.File(p)
+		if !ok {
+			t.Errorf("tree has no %s", p)
+			continue
+		}
+		golden := filepath.Join(dir, filepath.FromSlash(p))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, f.Body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./publish -update)", err)
+		}
+		if !bytes.Equal(f.Body, want) {
+			t.Errorf("%s differs from %s (run go test ./publish -update and review the diff)", p, golden)
+		}
+	}
+}
+
+var demoSite = talkfeed.Site{Title: "Demo Talks", Description: "Talks by the talkfeed demo community", BaseURL: "http://localhost:8080/", Language: "en"}
+
+func treePaths(tree *Tree, ext string) []string {
+	var out []string
+	for _, f := range tree.Files() {
+		if strings.HasSuffix(f.Path, ext) {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
+
+func TestGoldenDemo(t *testing.T) {
+	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	var paths []string
+	for _, ext := range []string{".rss", ".atom", ".json"} {
+		paths = append(paths, treePaths(tree, ext)...)
+	}
+	if len(paths) < 3*8 {
+		t.Errorf("only %d feed files: %v", len(paths), paths)
+	}
+	checkGolden(t, tree, "demo", paths)
+}
+
+func TestGoldenCorpus(t *testing.T) {
+	dir := testcorpus.Dir(t, "dcos-events")
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	site := talkfeed.Site{Title: "DC/OS Events", BaseURL: "https://dcos.io/", Language: "en"}
+	tree := buildTree(t, root.FS(), site, nil)
+	checkGolden(t, tree, "dcos", []string{"feed.rss", "feed.atom", "feed.json", "category/fast-data/feed.rss"})
+
+	// The issue's bar: three feeds of 74 items each, every field present.
+	for _, p := range []string{"feed.rss", "feed.atom", "feed.json"} {
+		f, _ := tree.File(p)
+		feed, err := gofeed.NewParser().Parse(bytes.NewReader(f.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if len(feed.Items) != 74 {
+			t.Errorf("%s has %d items", p, len(feed.Items))
+		}
+		for _, it := range feed.Items {
+			authors := len(it.Authors)
+			if it.DublinCoreExt != nil {
+				authors = max(authors, len(it.DublinCoreExt.Creator))
+			}
+			if it.Title == "" || it.Link == "" || it.GUID == "" || it.PublishedParsed == nil || authors == 0 || len(it.Categories) == 0 || it.Description == "" || it.Content == "" {
+				t.Errorf("%s item %q lacks a field: link %q guid %q published %v authors %d categories %v", p, it.Title, it.Link, it.GUID, it.PublishedParsed, authors, it.Categories)
+			}
+			if it.PublishedParsed != nil && it.PublishedParsed.After(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("%s item %q published %v: after its 2017–2018 talk", p, it.Title, it.PublishedParsed)
+			}
+		}
+	}
+}
+
+func TestTreeLayout(t *testing.T) {
+	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	for path, ctype := range map[string]string{
+		"feed.rss":                             TypeRSS,
+		"feed.atom":                            TypeAtom,
+		"feed.json":                            TypeJSON,
+		"category/languages/feed.rss":          TypeRSS,
+		"category/machine-learning/feed.json":  TypeJSON,
+		"assets/images/events/rust-summit.png": "image/png",
+	} {
+		f, ok := tree.File(path)
+		if !ok {
+			t.Errorf("no %s", path)
+			continue
+		}
+		if f.ContentType != ctype || len(f.ETag) != 34 || f.ETag[0] != '"' {
+			t.Errorf("%s: type %q etag %q", path, f.ContentType, f.ETag)
+		}
+	}
+	// A category feed holds only its talks.
+	f, _ := tree.File("category/community/feed.rss")
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(f.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 2 || feed.Title != "Demo Talks: Community" {
+		t.Errorf("community feed: %d items, title %q", len(feed.Items), feed.Title)
+	}
+	// The image's real size reaches the enclosure.
+	rss, _ := tree.File("feed.rss")
+	img, _ := tree.File("assets/images/events/rust-summit.png")
+	if !bytes.Contains(rss.Body, []byte(`rust-summit.png" length="`+strconv.Itoa(len(img.Body))+`" type="image/png"`)) {
+		t.Error("enclosure length of an embedded image is not its size")
+	}
+}
+
+// Two builds of the same content are identical, file for file and ETag
+// for ETag, whatever the load order.
+func TestBuildDeterministic(t *testing.T) {
+	a := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	b := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	if len(a.Files()) != len(b.Files()) {
+		t.Fatal("file counts differ")
+	}
+	for i := range a.Files() {
+		fa, fb := a.Files()[i], b.Files()[i]
+		if fa.Path != fb.Path || fa.ETag != fb.ETag || !bytes.Equal(fa.Body, fb.Body) {
+			t.Errorf("%s differs between builds", fa.Path)
+		}
+	}
+}
