@@ -16,6 +16,7 @@ import (
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/feeds"
+	"github.com/talkfeed/talkfeed/ical"
 )
 
 // Content types of the outputs, each with its charset.
@@ -23,6 +24,7 @@ const (
 	TypeRSS  = "application/rss+xml; charset=utf-8"
 	TypeAtom = "application/atom+xml; charset=utf-8"
 	TypeJSON = "application/feed+json; charset=utf-8"
+	TypeICS  = "text/calendar; charset=utf-8"
 )
 
 // Options configure the tree.
@@ -31,6 +33,12 @@ type Options struct {
 	Generator string
 	// TTL is how long clients may cache an output: the reload interval.
 	TTL time.Duration
+	// Version is the software's version, for PRODID.
+	Version string
+	// DefaultDuration and DefaultDays are a talk's length in calendars
+	// when its page gives no end (see ical.Options).
+	DefaultDuration time.Duration
+	DefaultDays     int
 	// FeedLimit keeps the newest-announced FeedLimit items per feed; 0
 	// keeps all.
 	FeedLimit int
@@ -103,8 +111,22 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 			ETag: `"` + hex.EncodeToString(sum[:16]) + `"`,
 		})
 	}
+	calOpts := ical.Options{
+		Site: o.Site, Version: o.Version, Refresh: o.TTL,
+		DefaultDuration: o.DefaultDuration, DefaultDays: o.DefaultDays,
+	}
+	addCalendar := func(p string, v ical.View) error {
+		v.SelfURL = base + p
+		body, err := ical.Calendar(v, calOpts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		add(p, TypeICS, body)
+		return nil
+	}
 	addFeeds := func(dir string, v feeds.View) error {
 		v.SelfURL = base + dir + "feed"
+		v.HomeURL = base
 		for _, f := range []struct {
 			ext, contentType string
 			render           func(feeds.View, feeds.Options) ([]byte, error)
@@ -118,17 +140,18 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		return nil
 	}
 
-	if err := addFeeds("", feeds.View{
-		HomeURL: base, Title: o.Site.Title, Description: description(o.Site, ""),
-		Events: cat.Events(),
-	}); err != nil {
+	if err := addView("", o.Site.Title, description(o.Site, ""), cat.Events(), addFeeds, addCalendar); err != nil {
 		return nil, err
 	}
 	for _, c := range cat.Categories() {
 		evs := talkfeed.Filter{Categories: []string{c}}.Apply(cat)
-		if err := addFeeds(CategoryPath(c), feeds.View{
-			HomeURL: base, Title: o.Site.Title + ": " + c, Description: description(o.Site, c),
-			Events: evs,
+		if err := addView(CategoryPath(c), o.Site.Title+": "+c, description(o.Site, c), evs, addFeeds, addCalendar); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range cat.Events() {
+		if err := addCalendar(EventICSPath(e.ID), ical.View{
+			Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e},
 		}); err != nil {
 			return nil, err
 		}
@@ -142,6 +165,15 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		t.index[f.Path] = i
 	}
 	return t, nil
+}
+
+// addView adds the feeds and the calendar of one selection of talks.
+func addView(dir, title, desc string, evs []talkfeed.Event,
+	addFeeds func(string, feeds.View) error, addCalendar func(string, ical.View) error) error {
+	if err := addFeeds(dir, feeds.View{HomeURL: "", Title: title, Description: desc, Events: evs}); err != nil {
+		return err
+	}
+	return addCalendar(dir+"calendar.ics", ical.View{Name: title, Description: desc, Events: evs})
 }
 
 func description(s talkfeed.Site, category string) string {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	goical "github.com/emersion/go-ical"
 	"github.com/mmcdole/gofeed"
 
 	"github.com/talkfeed/talkfeed"
@@ -85,10 +86,10 @@ func treePaths(tree *Tree, ext string) []string {
 func TestGoldenDemo(t *testing.T) {
 	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
 	var paths []string
-	for _, ext := range []string{".rss", ".atom", ".json"} {
+	for _, ext := range []string{".rss", ".atom", ".json", ".ics"} {
 		paths = append(paths, treePaths(tree, ext)...)
 	}
-	if len(paths) < 3*8 {
+	if len(paths) < 4*8+10 {
 		t.Errorf("only %d feed files: %v", len(paths), paths)
 	}
 	checkGolden(t, tree, "demo", paths)
@@ -103,7 +104,45 @@ func TestGoldenCorpus(t *testing.T) {
 	defer root.Close()
 	site := talkfeed.Site{Title: "DC/OS Events", BaseURL: "https://dcos.io/", Language: "en"}
 	tree := buildTree(t, root.FS(), site, nil)
-	checkGolden(t, tree, "dcos", []string{"feed.rss", "feed.atom", "feed.json", "category/fast-data/feed.rss"})
+	checkGolden(t, tree, "dcos", []string{"feed.rss", "feed.atom", "feed.json", "calendar.ics", "category/fast-data/feed.rss",
+		"category/fast-data/calendar.ics", "events/2018-03-28_Manchester_Kafka_Meetup.ics"})
+
+	// The bar for calendars: 74 events that go-ical parses, the
+	// Manchester talk on its day, and every per-talk file valid the same
+	// way.
+	cal, _ := tree.File("calendar.ics")
+	parsed, err := goical.NewDecoder(bytes.NewReader(cal.Body)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(parsed.Events()); n != 74 {
+		t.Errorf("calendar.ics has %d events", n)
+	}
+	if !bytes.Contains(cal.Body, []byte("UID:2018-03-28_Manchester_Kafka_Meetup@dcos.io\r\n")) ||
+		!bytes.Contains(cal.Body, []byte("DTSTART;VALUE=DATE:20180328\r\nDTEND;VALUE=DATE:20180329\r\n")) {
+		t.Error("the Manchester talk is not DTSTART;VALUE=DATE:20180328 with DTEND;VALUE=DATE:20180329")
+	}
+	perTalk := 0
+	for _, f := range tree.Files() {
+		if !strings.HasPrefix(f.Path, "events/") {
+			continue
+		}
+		perTalk++
+		c, err := goical.NewDecoder(bytes.NewReader(f.Body)).Decode()
+		if err != nil || len(c.Events()) != 1 {
+			t.Errorf("%s: %v", f.Path, err)
+			continue
+		}
+		ev := c.Events()[0]
+		start, err1 := ev.DateTimeStart(nil)
+		end, err2 := ev.DateTimeEnd(nil)
+		if err1 != nil || err2 != nil || !end.After(start) || ev.Props.Get(goical.PropDateTimeStart).ValueType() != goical.ValueDate {
+			t.Errorf("%s: start %v end %v", f.Path, start, end)
+		}
+	}
+	if perTalk != 74 {
+		t.Errorf("%d per-talk calendars", perTalk)
+	}
 
 	// The bar: three feeds of 74 items each, every field present.
 	for _, p := range []string{"feed.rss", "feed.atom", "feed.json"} {
@@ -139,6 +178,9 @@ func TestTreeLayout(t *testing.T) {
 		"category/languages/feed.rss":          TypeRSS,
 		"category/machine-learning/feed.json":  TypeJSON,
 		"assets/images/events/rust-summit.png": "image/png",
+		"calendar.ics":                         TypeICS,
+		"category/security/calendar.ics":       TypeICS,
+		"events/2027/rust-summit.ics":          TypeICS,
 	} {
 		f, ok := tree.File(path)
 		if !ok {

@@ -64,11 +64,14 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), publish.Options{
-		Site:      cfg.site,
-		Generator: "talkfeed " + version,
-		TTL:       defaultTTL,
-		FeedLimit: cfg.feedLimit,
-		Assets:    c.assets,
+		Site:            cfg.site,
+		Generator:       "talkfeed " + version,
+		Version:         version,
+		TTL:             defaultTTL,
+		FeedLimit:       cfg.feedLimit,
+		DefaultDuration: cfg.defaultDuration,
+		DefaultDays:     cfg.defaultDays,
+		Assets:          c.assets,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)

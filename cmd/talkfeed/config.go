@@ -18,16 +18,20 @@ import (
 
 // fileConfig is the YAML config file. Every field is optional.
 type fileConfig struct {
-	Title       string    `yaml:"title"`
-	Description string    `yaml:"description"`
-	BaseURL     string    `yaml:"base_url"`
-	Language    string    `yaml:"language"`
-	TimeZone    string    `yaml:"timezone"`
-	Permalink   string    `yaml:"permalink"`
-	ImageBase   string    `yaml:"image_base"`
-	Icon        string    `yaml:"icon"`
-	FeedLimit   int       `yaml:"feed_limit"`
-	Fields      fieldsMap `yaml:"fields"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	BaseURL     string `yaml:"base_url"`
+	Language    string `yaml:"language"`
+	TimeZone    string `yaml:"timezone"`
+	Permalink   string `yaml:"permalink"`
+	ImageBase   string `yaml:"image_base"`
+	Icon        string `yaml:"icon"`
+	FeedLimit   int    `yaml:"feed_limit"`
+	// DefaultDuration is a timed talk's length in calendars when its page
+	// gives no end ("1h30m"); DefaultDays an all-day talk's.
+	DefaultDuration string    `yaml:"default_duration"`
+	DefaultDays     int       `yaml:"default_days"`
+	Fields          fieldsMap `yaml:"fields"`
 }
 
 // fieldsMap maps a canonical field to front matter keys; each value may be
@@ -63,6 +67,9 @@ type settings struct {
 	site      talkfeed.Site
 	loader    source.Options
 	feedLimit int
+	// Calendar lengths of talks without an end.
+	defaultDuration time.Duration
+	defaultDays     int
 }
 
 // configFlags are the flags every command that loads content shares.
@@ -127,6 +134,17 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 		s.site.BaseURL += "/"
 	}
 	s.loader.BaseURL = s.site.BaseURL
+	if fc.DefaultDuration != "" {
+		d, err := time.ParseDuration(fc.DefaultDuration)
+		if err != nil || d <= 0 {
+			return settings{}, fmt.Errorf("default_duration %q is not a positive duration like 1h30m", fc.DefaultDuration)
+		}
+		s.defaultDuration = d
+	}
+	if fc.DefaultDays < 0 {
+		return settings{}, fmt.Errorf("default_days must be 1 or more, not %d", fc.DefaultDays)
+	}
+	s.defaultDays = fc.DefaultDays
 	if fc.FeedLimit < 0 {
 		return settings{}, fmt.Errorf("feed_limit must be 0 (all) or more, not %d", fc.FeedLimit)
 	}
