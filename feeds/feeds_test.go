@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -15,8 +14,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/talkfeed/talkfeed"
-	"github.com/talkfeed/talkfeed/demo"
-	"github.com/talkfeed/talkfeed/source"
+	"github.com/talkfeed/talkfeed/internal/fixtures"
 )
 
 var testSite = talkfeed.Site{Title: "Demo Talks", Description: "Talks we give", BaseURL: "https://talks.example/", Language: "en", Icon: "https://talks.example/icon.png"}
@@ -28,18 +26,7 @@ func testOptions() Options {
 	}
 }
 
-func demoEvents(t testing.TB) []talkfeed.Event {
-	t.Helper()
-	l, err := source.NewLoader(source.Options{BaseURL: testSite.BaseURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := l.Load(context.Background(), demo.Talks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return talkfeed.NewCatalog(res.Events).Events()
-}
+func demoEvents(t testing.TB) []talkfeed.Event { return fixtures.Demo(t, testSite.BaseURL) }
 
 func demoView(t testing.TB) View {
 	return View{SelfURL: "https://talks.example/feed", HomeURL: "https://talks.example/", Title: "Demo Talks", Description: "Talks we give", Events: demoEvents(t)}

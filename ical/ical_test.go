@@ -2,7 +2,6 @@ package ical
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,24 +12,12 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"github.com/talkfeed/talkfeed"
-	"github.com/talkfeed/talkfeed/demo"
-	"github.com/talkfeed/talkfeed/source"
+	"github.com/talkfeed/talkfeed/internal/fixtures"
 )
 
 var testOpts = Options{Site: talkfeed.Site{Title: "Demo", BaseURL: "https://talks.example/"}, Version: "test", Refresh: 5 * time.Minute}
 
-func demoEvents(t testing.TB) []talkfeed.Event {
-	t.Helper()
-	l, err := source.NewLoader(source.Options{BaseURL: "https://talks.example/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := l.Load(context.Background(), demo.Talks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return talkfeed.NewCatalog(res.Events).Events()
-}
+func demoEvents(t testing.TB) []talkfeed.Event { return fixtures.Demo(t, "https://talks.example/") }
 
 func renderView(t testing.TB, evs []talkfeed.Event, o Options) []byte {
 	t.Helper()
