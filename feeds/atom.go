@@ -47,7 +47,7 @@ func Atom(v View, o Options) ([]byte, error) {
 		AtomFeed: &gfeeds.AtomFeed{
 			Xmlns:    nsAtom,
 			Title:    xmlSafe(v.Title),
-			Id:       v.SelfURL + ".atom",
+			Id:       v.SelfURL,
 			Updated:  newest(its).Format(time.RFC3339),
 			Icon:     o.Site.Icon,
 			Subtitle: xmlSafe(v.Description),
@@ -57,7 +57,7 @@ func Atom(v View, o Options) ([]byte, error) {
 		NSEvent: nsEvent,
 		Links: []gfeeds.AtomLink{
 			{Href: v.HomeURL, Rel: "alternate", Type: "text/html"},
-			{Href: v.SelfURL + ".atom", Rel: "self", Type: "application/atom+xml"},
+			{Href: v.SelfURL, Rel: "self", Type: "application/atom+xml"},
 		},
 		Entries: make([]atomEntry, 0, len(its)),
 	}

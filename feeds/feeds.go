@@ -38,8 +38,7 @@ type Options struct {
 
 // View is one feed: a selection of talks at a URL.
 type View struct {
-	// SelfURL is the feed's own absolute URL without the format's
-	// extension: ".rss", ".atom" and ".json" are appended.
+	// SelfURL is the feed document's own absolute URL.
 	SelfURL string
 	// HomeURL is the page the feed stands for.
 	HomeURL     string

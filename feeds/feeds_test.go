@@ -41,6 +41,7 @@ var renderers = []renderer{{"rss", RSS}, {"atom", Atom}, {"json", JSON}}
 
 func render(t *testing.T, r renderer, v View, o Options) []byte {
 	t.Helper()
+	v.SelfURL += "." + r.name
 	b, err := r.render(v, o)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func JSON(v View, o Options) ([]byte, error) {
 			Title:       v.Title,
 			Language:    o.Site.Language,
 			HomePageUrl: v.HomeURL,
-			FeedUrl:     v.SelfURL + ".json",
+			FeedUrl:     v.SelfURL,
 			Description: v.Description,
 			Icon:        o.Site.Icon,
 			Authors:     []*gfeeds.JSONAuthor{{Name: o.Site.Title, Url: o.Site.BaseURL}},

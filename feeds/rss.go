@@ -82,7 +82,7 @@ func RSS(v View, o Options) ([]byte, error) {
 			Docs:          "https://www.rssboard.org/rss-specification",
 			Ttl:           int(o.TTL.Minutes()),
 		},
-		SelfLink: rssAtomLink{Href: v.SelfURL + ".rss", Rel: "self", Type: "application/rss+xml"},
+		SelfLink: rssAtomLink{Href: v.SelfURL, Rel: "self", Type: "application/rss+xml"},
 		Items:    make([]rssItem, 0, len(its)),
 	}
 	if o.Site.Icon != "" {

@@ -1,17 +1,21 @@
 // Package publish maps a catalog to the URL tree that talkfeed serves and
-// writes: every output's path, bytes, content type and ETag. It is the one
-// place that knows the tree, so `talkfeed build` and `talkfeed serve` can
-// never disagree.
+// writes: every output's path, bytes (plain and precompressed), content
+// type, ETag and modification time. It is the one place that knows the
+// tree, so `talkfeed build` and `talkfeed serve` can never disagree.
 package publish
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/talkfeed/talkfeed"
@@ -31,10 +35,10 @@ const (
 type Options struct {
 	Site      talkfeed.Site
 	Generator string
-	// TTL is how long clients may cache an output: the reload interval.
-	TTL time.Duration
 	// Version is the software's version, for PRODID.
 	Version string
+	// TTL is how long clients may cache an output: the reload interval.
+	TTL time.Duration
 	// DefaultDuration and DefaultDays are a talk's length in calendars
 	// when its page gives no end (see ical.Options).
 	DefaultDuration time.Duration
@@ -54,27 +58,60 @@ type File struct {
 	Path        string
 	ContentType string
 	Body        []byte
-	// ETag is strong and quoted, a digest of Body.
+	// Gzip and Brotli are Body compressed once, at build time; nil when
+	// compression would not pay (images).
+	Gzip, Brotli []byte
+	// ETag is strong and quoted, a digest of Body. The compressed forms
+	// are other representations and have their own (ETagFor).
 	ETag string
+	// Modified is the newest change among the file's talks; zero when
+	// unknown (assets).
+	Modified time.Time
 }
 
-// Tree is every output of one catalog, in path order.
+// Encodings of a file's representations.
+const (
+	Identity = ""
+	Gzip     = "gzip"
+	Brotli   = "br"
+)
+
+// ETagFor returns the ETag of one representation: the digest of the plain
+// bytes, marked for a compressed form.
+func (f *File) ETagFor(encoding string) string {
+	switch encoding {
+	case Gzip:
+		return strings.TrimSuffix(f.ETag, `"`) + `-gz"`
+	case Brotli:
+		return strings.TrimSuffix(f.ETag, `"`) + `-br"`
+	}
+	return f.ETag
+}
+
+// Tree is every output of one catalog, in path order, plus what it takes
+// to render a filtered view of it on demand.
 type Tree struct {
-	files []File
-	index map[string]int
+	files      []File
+	index      map[string]int
+	cat        *talkfeed.Catalog
+	r          *renderer
+	categories map[string]string // slug → category as spelled
 }
 
 // Files returns the outputs in path order. Callers must not modify them.
 func (t *Tree) Files() []File { return t.files }
 
 // File returns the output at path.
-func (t *Tree) File(path string) (File, bool) {
+func (t *Tree) File(path string) (*File, bool) {
 	i, ok := t.index[path]
 	if !ok {
-		return File{}, false
+		return nil, false
 	}
-	return t.files[i], true
+	return &t.files[i], true
 }
+
+// Catalog is the catalog the tree was built from.
+func (t *Tree) Catalog() *talkfeed.Catalog { return t.cat }
 
 // EventICSPath is the path of a talk's own calendar.
 func EventICSPath(id string) string { return "events/" + id + ".ics" }
@@ -83,97 +120,208 @@ func EventICSPath(id string) string { return "events/" + id + ".ics" }
 // slash.
 func CategoryPath(category string) string { return "category/" + talkfeed.Slug(category) + "/" }
 
-// Build renders every output of the catalog.
-func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
-	base := o.Site.BaseURL
-	fo := feeds.Options{
-		Site:      o.Site,
-		Generator: o.Generator,
-		TTL:       o.TTL,
-		Limit:     o.FeedLimit,
-		EventICS:  func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
-	}
-	t := &Tree{index: map[string]int{}}
+// viewFiles are the outputs of every view folder.
+var viewFiles = map[string]string{
+	"feed.rss": TypeRSS, "feed.atom": TypeAtom, "feed.json": TypeJSON, "calendar.ics": TypeICS,
+}
+
+// IsViewFile reports whether name is one of a view folder's outputs.
+func IsViewFile(name string) bool { _, ok := viewFiles[name]; return ok }
+
+// renderer renders the views of one site.
+type renderer struct {
+	o    Options
+	base string
+	fo   feeds.Options
+	co   ical.Options
+}
+
+// Build renders and compresses every output of the catalog.
+func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) { return build(cat, o, true) }
+
+func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 	assets, err := readAssets(o.Assets)
 	if err != nil {
 		return nil, err
 	}
-	fo.ImageLength = func(imageURL string) int64 {
-		if a, ok := assets[strings.TrimPrefix(imageURL, base)]; ok && strings.HasPrefix(imageURL, base) {
-			return int64(len(a))
-		}
-		return 0
-	}
-	add := func(path, contentType string, body []byte) {
-		sum := sha256.Sum256(body)
-		t.files = append(t.files, File{
-			Path: path, ContentType: contentType, Body: body,
-			ETag: `"` + hex.EncodeToString(sum[:16]) + `"`,
-		})
-	}
-	calOpts := ical.Options{
-		Site: o.Site, Version: o.Version, Refresh: o.TTL,
-		DefaultDuration: o.DefaultDuration, DefaultDays: o.DefaultDays,
-	}
-	addCalendar := func(p string, v ical.View) error {
-		v.SelfURL = base + p
-		body, err := ical.Calendar(v, calOpts)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		add(p, TypeICS, body)
-		return nil
-	}
-	addFeeds := func(dir string, v feeds.View) error {
-		v.SelfURL = base + dir + "feed"
-		v.HomeURL = base
-		for _, f := range []struct {
-			ext, contentType string
-			render           func(feeds.View, feeds.Options) ([]byte, error)
-		}{{"rss", TypeRSS, feeds.RSS}, {"atom", TypeAtom, feeds.Atom}, {"json", TypeJSON, feeds.JSON}} {
-			body, err := f.render(v, fo)
-			if err != nil {
-				return fmt.Errorf("%sfeed.%s: %w", dir, f.ext, err)
-			}
-			add(dir+"feed."+f.ext, f.contentType, body)
-		}
-		return nil
-	}
+	r := newRenderer(o, assets)
+	t := &Tree{index: map[string]int{}, cat: cat, r: r, categories: map[string]string{}}
 
-	if err := addView("", o.Site.Title, description(o.Site, ""), cat.Events(), addFeeds, addCalendar); err != nil {
-		return nil, err
-	}
+	views := []struct{ dir, title, desc string }{{"", o.Site.Title, description(o.Site, "")}}
 	for _, c := range cat.Categories() {
-		evs := talkfeed.Filter{Categories: []string{c}}.Apply(cat)
-		if err := addView(CategoryPath(c), o.Site.Title+": "+c, description(o.Site, c), evs, addFeeds, addCalendar); err != nil {
-			return nil, err
+		t.categories[talkfeed.Slug(c)] = c
+		views = append(views, struct{ dir, title, desc string }{CategoryPath(c), o.Site.Title + ": " + c, description(o.Site, c)})
+	}
+	for _, v := range views {
+		evs := cat.Events()
+		if v.dir != "" {
+			evs = talkfeed.Filter{Categories: []string{t.categories[strings.TrimSuffix(strings.TrimPrefix(v.dir, "category/"), "/")]}}.Apply(cat)
+		}
+		for _, name := range []string{"feed.rss", "feed.atom", "feed.json", "calendar.ics"} {
+			f, err := r.renderView(v.dir, name, "", v.title, v.desc, evs, o.FeedLimit)
+			if err != nil {
+				return nil, err
+			}
+			t.files = append(t.files, f)
 		}
 	}
 	for _, e := range cat.Events() {
-		if err := addCalendar(EventICSPath(e.ID), ical.View{
-			Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e},
-		}); err != nil {
-			return nil, err
+		p := EventICSPath(e.ID)
+		body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
+		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
 	}
-
 	for p, body := range assets {
-		add(p, assetType(p), body)
+		t.files = append(t.files, newFile(p, assetType(p), body, time.Time{}))
 	}
 	slices.SortFunc(t.files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	for i, f := range t.files {
+		if _, dup := t.index[f.Path]; dup {
+			return nil, fmt.Errorf("two outputs at %s", f.Path)
+		}
 		t.index[f.Path] = i
+	}
+	if precompress {
+		compressAll(t.files)
 	}
 	return t, nil
 }
 
-// addView adds the feeds and the calendar of one selection of talks.
-func addView(dir, title, desc string, evs []talkfeed.Event,
-	addFeeds func(string, feeds.View) error, addCalendar func(string, ical.View) error) error {
-	if err := addFeeds(dir, feeds.View{HomeURL: "", Title: title, Description: desc, Events: evs}); err != nil {
-		return err
+func newRenderer(o Options, assets map[string][]byte) *renderer {
+	base := o.Site.BaseURL
+	return &renderer{
+		o:    o,
+		base: base,
+		fo: feeds.Options{
+			Site:      o.Site,
+			Generator: o.Generator,
+			TTL:       o.TTL,
+			EventICS:  func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
+			ImageLength: func(imageURL string) int64 {
+				if rel, ok := strings.CutPrefix(imageURL, base); ok {
+					return int64(len(assets[rel]))
+				}
+				return 0
+			},
+		},
+		co: ical.Options{
+			Site: o.Site, Version: o.Version, Refresh: o.TTL,
+			DefaultDuration: o.DefaultDuration, DefaultDays: o.DefaultDays,
+		},
 	}
-	return addCalendar(dir+"calendar.ics", ical.View{Name: title, Description: desc, Events: evs})
+}
+
+// renderView renders one output of a view folder: dir is "" or a
+// category's folder, name a view file, query the canonical query string
+// of a filtered view ("" for the plain one). A feed keeps the newest
+// `limit` items.
+func (r *renderer) renderView(dir, name, query, title, desc string, evs []talkfeed.Event, limit int) (File, error) {
+	p := dir + name
+	self := r.base + p
+	if query != "" {
+		self += "?" + query
+	}
+	var body []byte
+	var err error
+	if name == "calendar.ics" {
+		body, err = ical.Calendar(ical.View{SelfURL: self, Name: title, Description: desc, Events: evs}, r.co)
+	} else {
+		fo := r.fo
+		fo.Limit = limit
+		v := feeds.View{SelfURL: self, HomeURL: r.base, Title: title, Description: desc, Events: evs}
+		switch name {
+		case "feed.rss":
+			body, err = feeds.RSS(v, fo)
+		case "feed.atom":
+			body, err = feeds.Atom(v, fo)
+		case "feed.json":
+			body, err = feeds.JSON(v, fo)
+		}
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return newFile(p, viewFiles[name], body, lastChanged(evs)), nil
+}
+
+func newFile(p, contentType string, body []byte, modified time.Time) File {
+	sum := sha256.Sum256(body)
+	return File{
+		Path: p, ContentType: contentType, Body: body,
+		ETag:     `"` + hex.EncodeToString(sum[:16]) + `"`,
+		Modified: modified,
+	}
+}
+
+// lastChanged is the newest change among the talks, to the second.
+func lastChanged(evs []talkfeed.Event) time.Time {
+	var t time.Time
+	for i := range evs {
+		if c := evs[i].LastChanged(); c.After(t) {
+			t = c
+		}
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// ErrNotFound is returned by Render for a path that is no view.
+var ErrNotFound = errors.New("not found")
+
+// Render renders a filtered view on demand: path is a view file of the
+// tree ("feed.rss", "category/kafka/calendar.ics"), f the filter the
+// query asked for, query its canonical form for the self link. A feed
+// keeps the newest f.Limit items; a calendar the first f.Limit talks.
+func (t *Tree) Render(p string, f talkfeed.Filter, query string) (File, error) {
+	dir, name := path.Split(p)
+	if !IsViewFile(name) {
+		return File{}, ErrNotFound
+	}
+	title, desc := t.r.o.Site.Title, description(t.r.o.Site, "")
+	if dir != "" {
+		slug, ok := strings.CutPrefix(dir, "category/")
+		slug = strings.TrimSuffix(slug, "/")
+		c, known := t.categories[slug]
+		if !ok || !known {
+			return File{}, ErrNotFound
+		}
+		f.Categories = append(slices.Clone(f.Categories), c)
+		title, desc = title+": "+c, description(t.r.o.Site, c)
+	}
+	limit := f.Limit
+	if name != "calendar.ics" {
+		// A feed's limit keeps the newest-announced, not the earliest.
+		f.Limit = 0
+		if limit == 0 {
+			limit = t.r.o.FeedLimit
+		}
+	}
+	file, err := t.r.renderView(dir, name, query, title, desc, f.Apply(t.cat), limit)
+	if err != nil {
+		return File{}, err
+	}
+	newCompressor().compress(&file)
+	return file, nil
+}
+
+// compressAll compresses the files on every core.
+func compressAll(files []File) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			c := newCompressor()
+			for i := range jobs {
+				c.compress(&files[i])
+			}
+		})
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
 }
 
 func description(s talkfeed.Site, category string) string {
@@ -186,6 +334,10 @@ func description(s talkfeed.Site, category string) string {
 	}
 	return d
 }
+
+// CanonicalQuery orders a query's parameters so that equal filters give
+// equal self links and cache keys.
+func CanonicalQuery(q url.Values) string { return q.Encode() }
 
 // maxAssetBytes bounds one asset, like every other input.
 const maxAssetBytes = 8 << 20

@@ -68,10 +68,17 @@ func (r *Result) Counts() talkfeed.DiagnosticCounts {
 }
 
 // Loader loads talk pages. It is safe for concurrent use.
+//
+// It remembers each page's last good event: a page that breaks after an
+// edit keeps its last good version (with its error and a warning), so that
+// subscribers never see a talk vanish because of a typo.
 type Loader struct {
 	parser  *pageParser
 	maxSize int64
 	workers int
+
+	mu       sync.Mutex
+	lastGood map[string]talkfeed.Event // by source path
 }
 
 // NewLoader validates opts and returns a loader.
@@ -213,9 +220,37 @@ feed:
 		return nil, err
 	}
 	res.Pages += len(files)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range results {
+		r := &results[i]
+		if r.event != nil || r.skipped || !hasError(r.diags) {
+			continue
+		}
+		if ev, ok := l.lastGood[r.path]; ok {
+			r.event = &ev
+			r.diags = append(r.diags, talkfeed.Diagnostic{
+				File: r.path, Line: 1, Severity: talkfeed.SeverityWarning,
+				Message: "serving the last good version of this page until the error is fixed",
+			})
+		}
+	}
 	collect(res, results)
+	l.lastGood = make(map[string]talkfeed.Event, len(res.Events))
+	for _, e := range res.Events {
+		l.lastGood[e.Source.Path] = e
+	}
 	talkfeed.SortDiagnostics(res.Diagnostics)
 	return res, nil
+}
+
+func hasError(ds []talkfeed.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == talkfeed.SeverityError {
+			return true
+		}
+	}
+	return false
 }
 
 // loadFile reads one page within the size bound and parses it.

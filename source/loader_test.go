@@ -2,7 +2,9 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/demo"
@@ -339,5 +342,96 @@ func TestCorpusDCOS(t *testing.T) {
 		if strings.Contains(e.BodyHTML, "<script") || strings.Contains(e.BodyHTML, "<iframe") {
 			t.Errorf("%s body keeps a script or iframe", e.ID)
 		}
+	}
+}
+
+// A page that breaks after an edit keeps its last good version, with its
+// error reported; a fixed page is read anew; a deleted page goes.
+func TestLastGoodVersionKept(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.md", talk("Alpha", "2020-01-01"))
+	writeFile(t, dir, "b.md", talk("Beta", "2020-01-02"))
+	l, _ := NewLoader(Options{})
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	loadNow := func() *Result {
+		res, err := l.Load(context.Background(), root.FS())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	loadNow()
+	writeFile(t, dir, "a.md", "---\ntitle: [Alpha\ndate: 2020-01-01\n---\n")
+	res := loadNow()
+	if len(res.Events) != 2 || res.Events[0].Title != "Alpha" {
+		t.Fatalf("broken page dropped: %v", eventIDs(res))
+	}
+	if !findDiag(res, "a.md", talkfeed.SeverityError, "YAML") || !findDiag(res, "a.md", talkfeed.SeverityWarning, "last good version") {
+		t.Errorf("diagnostics %v", res.Diagnostics)
+	}
+	writeFile(t, dir, "a.md", talk("Alpha fixed", "2020-01-01"))
+	if res := loadNow(); res.Events[0].Title != "Alpha fixed" || res.Counts().Errors != 0 {
+		t.Errorf("fixed page: %q, %v", res.Events[0].Title, res.Diagnostics)
+	}
+	if err := os.Remove(filepath.Join(dir, "b.md")); err != nil {
+		t.Fatal(err)
+	}
+	if res := loadNow(); len(res.Events) != 1 {
+		t.Errorf("deleted page still listed: %v", eventIDs(res))
+	}
+	// A page never good before has nothing to keep.
+	writeFile(t, dir, "c.md", "---\ntitle: [\n---\n")
+	if res := loadNow(); len(res.Events) != 1 {
+		t.Errorf("events %v", eventIDs(res))
+	}
+}
+
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changes := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- Watch(ctx, dir, 50*time.Millisecond, func() { changes <- struct{}{} }, slog.New(slog.DiscardHandler))
+	}()
+	time.Sleep(100 * time.Millisecond) // let the watcher start
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-changes:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no change reported after %s", what)
+		}
+	}
+	// Several writes in a burst are one change.
+	for i := range 3 {
+		writeFile(t, dir, "a.md", talk(fmt.Sprint("A", i), "2020-01-01"))
+	}
+	wait("writing a page")
+	select {
+	case <-changes:
+		t.Error("a burst of writes reported twice")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := os.Mkdir(filepath.Join(dir, "new"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wait("making a folder")
+	writeFile(t, dir, "new/b.md", talk("B", "2020-01-02"))
+	wait("writing a page in a new folder")
+	writeFile(t, dir, ".git/index", "x")
+	select {
+	case <-changes:
+		t.Error("a hidden file's change was reported")
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
 	}
 }
