@@ -1,0 +1,398 @@
+// Package server serves the URL tree of the current snapshot over HTTP:
+// every output from memory, precompressed, with validators and caching
+// headers that feed readers and calendar apps rely on, filtered views on
+// demand, and the operations endpoints.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/publish"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Now is the clock, for views that depend on the date (upcoming).
+	Now func() time.Time
+	// MaxAge is how long clients may cache an output: the reload interval.
+	MaxAge time.Duration
+	// ReloadToken guards POST /-/reload; empty turns the endpoint off.
+	ReloadToken string
+	// Reload runs a reload and returns its error; it is what
+	// POST /-/reload calls.
+	Reload func(ctx context.Context) error
+	// Registry receives the HTTP metrics and serves /metrics.
+	Registry *prometheus.Registry
+	Logger   *slog.Logger
+	// CacheSize bounds the filtered views kept per snapshot.
+	CacheSize int
+}
+
+// Status is what /-/status reports about reloads.
+type Status struct {
+	Ready       bool                  `json:"ready"`
+	LastReload  *ReloadReport         `json:"last_reload,omitempty"`
+	LastSuccess *time.Time            `json:"last_success,omitempty"`
+	Events      int                   `json:"events"`
+	Skipped     int                   `json:"skipped"`
+	Warnings    int                   `json:"warnings"`
+	Errors      int                   `json:"errors"`
+	Diagnostics []talkfeed.Diagnostic `json:"diagnostics"`
+}
+
+// ReloadReport describes one reload.
+type ReloadReport struct {
+	Started  time.Time `json:"started"`
+	Duration string    `json:"duration"`
+	Trigger  string    `json:"trigger"`
+	OK       bool      `json:"ok"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Server serves one snapshot at a time; Publish swaps it atomically.
+type Server struct {
+	o       Options
+	current atomic.Pointer[snapshot]
+	status  atomic.Pointer[Status]
+	mux     *http.ServeMux
+	metrics *httpMetrics
+}
+
+// New returns a server with no snapshot: it answers 503 until Publish.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = 256
+	}
+	s := &Server{o: o, metrics: newHTTPMetrics(o.Registry)}
+	s.status.Store(&Status{Diagnostics: []talkfeed.Diagnostic{}})
+	mux := http.NewServeMux()
+	s.handle(mux, "GET /healthz", "healthz", s.healthz)
+	s.handle(mux, "GET /readyz", "readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.wrap("metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	s.handle(mux, "GET /-/status", "status", s.statusJSON)
+	s.handle(mux, "POST /-/reload", "reload", s.reload)
+	mux.HandleFunc("GET /{path...}", s.serveTree)
+	s.mux = mux
+	return s
+}
+
+func (s *Server) handle(mux *http.ServeMux, pattern, route string, h http.HandlerFunc) {
+	mux.Handle(pattern, s.metrics.wrap(route, h))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Publish makes tree the snapshot served from now on. Requests already
+// under way finish with the snapshot they started with.
+func (s *Server) Publish(tree *publish.Tree) {
+	s.current.Store(newSnapshot(tree, s.o.MaxAge, s.o.CacheSize))
+}
+
+// SetStatus replaces what /-/status reports.
+func (s *Server) SetStatus(st Status) {
+	if st.Diagnostics == nil {
+		st.Diagnostics = []talkfeed.Diagnostic{}
+	}
+	s.status.Store(&st)
+}
+
+// Ready reports whether a snapshot is loaded.
+func (s *Server) Ready() bool { return s.current.Load() != nil }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) { plain(w, http.StatusOK, "ok") }
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.Ready() {
+		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
+		return
+	}
+	plain(w, http.StatusOK, "ready")
+}
+
+func (s *Server) statusJSON(w http.ResponseWriter, r *http.Request) {
+	st := *s.status.Load()
+	st.Ready = s.Ready()
+	writeJSON(w, http.StatusOK, st)
+}
+
+// maxReloadBody bounds what POST /-/reload reads; it needs no body.
+const maxReloadBody = 1 << 10
+
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+	if s.o.ReloadToken == "" || s.o.Reload == nil {
+		plain(w, http.StatusNotFound, "the reload endpoint is off: set TALKFEED_RELOAD_TOKEN or TALKFEED_RELOAD_TOKEN_FILE")
+		return
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.o.ReloadToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="talkfeed"`)
+		plain(w, http.StatusUnauthorized, "a valid bearer token is required")
+		return
+	}
+	io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxReloadBody))
+	if err := s.o.Reload(r.Context()); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"ok": false, "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// serveTree serves an output of the snapshot, or a filtered view of one.
+func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
+	snap := s.current.Load()
+	p := r.PathValue("path")
+	route := routeOf(p)
+	rec := s.metrics.start(w)
+	defer s.metrics.done(rec, route)
+	w = rec
+	if snap == nil {
+		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
+		return
+	}
+	if p == "" {
+		s.index(w, snap)
+		return
+	}
+	if r.URL.RawQuery != "" && publish.IsViewFile(path.Base(p)) {
+		f, q, err := parseFilter(r.URL.Query())
+		if err != nil {
+			plain(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if q != "" {
+			s.serveFiltered(w, r, snap, p, f, q)
+			return
+		}
+	}
+	e, ok := snap.entries[p]
+	if !ok {
+		notFound(w, p)
+		return
+	}
+	e.serve(w, r)
+}
+
+func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *snapshot, p string, f talkfeed.Filter, q string) {
+	key := p + "?" + q
+	if f.Upcoming {
+		// The view changes with the date: one cache entry per day, and
+		// every replica computes the same view on the same day.
+		y, m, d := s.o.Now().UTC().Date()
+		f.Now = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		key += "#" + f.Now.Format(time.DateOnly)
+	}
+	e, err := snap.filtered(key, func() (*publish.File, error) {
+		file, err := snap.tree.Render(p, f, q)
+		return &file, err
+	})
+	switch {
+	case errors.Is(err, publish.ErrNotFound):
+		notFound(w, p)
+	case err != nil:
+		s.o.Logger.Error("rendering a filtered view", "path", p, "query", q, "error", err)
+		plain(w, http.StatusInternalServerError, "cannot render this view")
+	default:
+		e.serve(w, r)
+	}
+}
+
+// index lists the main outputs until the subscribe page exists.
+func (s *Server) index(w http.ResponseWriter, snap *snapshot) {
+	var b strings.Builder
+	b.WriteString("talkfeed\n\nAll talks: /feed.rss /feed.atom /feed.json /calendar.ics\n")
+	for _, c := range snap.tree.Catalog().Categories() {
+		fmt.Fprintf(&b, "%s: /%sfeed.rss /%scalendar.ics\n", c, publish.CategoryPath(c), publish.CategoryPath(c))
+	}
+	plain(w, http.StatusOK, b.String())
+}
+
+func notFound(w http.ResponseWriter, p string) {
+	switch {
+	case strings.HasPrefix(p, "events/"):
+		plain(w, http.StatusNotFound, "no talk with that ID")
+	case strings.HasPrefix(p, "category/"):
+		plain(w, http.StatusNotFound, "no such category")
+	default:
+		plain(w, http.StatusNotFound, "not found")
+	}
+}
+
+// maxLimit bounds the limit parameter like every other input.
+const maxLimit = 10000
+
+// parseFilter reads the filter parameters of a query and returns the
+// filter and its canonical query string ("" when the query has no filter:
+// unknown parameters, such as utm_source, are ignored).
+func parseFilter(q map[string][]string) (talkfeed.Filter, string, error) {
+	var f talkfeed.Filter
+	canon := make(map[string][]string)
+	multi := map[string]*[]string{
+		"category": &f.Categories, "tag": &f.Tags, "speaker": &f.Speakers, "location": &f.Locations, "event": &f.EventNames,
+	}
+	for key, vals := range q {
+		switch key {
+		case "category", "tag", "speaker", "location", "event":
+			for _, v := range vals {
+				if v = strings.TrimSpace(v); v != "" {
+					if len(v) > 200 {
+						return f, "", fmt.Errorf("%s is over 200 characters", key)
+					}
+					*multi[key] = append(*multi[key], v)
+					canon[key] = append(canon[key], v)
+				}
+			}
+		case "upcoming":
+			switch v := last(vals); v {
+			case "1", "true", "yes":
+				f.Upcoming = true
+				canon[key] = []string{"1"}
+			case "0", "false", "no", "":
+			default:
+				return f, "", fmt.Errorf("upcoming must be 1 or 0, not %q", v)
+			}
+		case "from", "to":
+			v := last(vals)
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return f, "", fmt.Errorf("%s must be a date like 2026-12-31, not %q", key, v)
+			}
+			if key == "from" {
+				f.From = t
+			} else {
+				f.To = t
+			}
+			canon[key] = []string{v}
+		case "limit":
+			v := last(vals)
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxLimit {
+				return f, "", fmt.Errorf("limit must be a whole number from 1 to %d, not %q", maxLimit, v)
+			}
+			f.Limit = n
+			canon[key] = []string{strconv.Itoa(n)}
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, "", errors.New("from must be before to")
+	}
+	for _, vs := range canon {
+		slices.Sort(vs)
+	}
+	return f, publish.CanonicalQuery(canon), nil
+}
+
+func last(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(vs[len(vs)-1])
+}
+
+// plain writes a short plain-text answer: errors say why in words.
+func plain(w http.ResponseWriter, code int, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	io.WriteString(w, msg+"\n")
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// snapshot is one published tree with its ready-made responses and its
+// cache of filtered views.
+type snapshot struct {
+	tree    *publish.Tree
+	entries map[string]*entry
+	maxAge  string
+
+	mu    sync.Mutex
+	cache *lru
+}
+
+func newSnapshot(tree *publish.Tree, maxAge time.Duration, cacheSize int) *snapshot {
+	s := &snapshot{
+		tree:    tree,
+		entries: make(map[string]*entry, len(tree.Files())),
+		maxAge:  "public, max-age=" + strconv.Itoa(int(maxAge.Seconds())),
+		cache:   newLRU(cacheSize),
+	}
+	for i := range tree.Files() {
+		f := &tree.Files()[i]
+		s.entries[f.Path] = newEntry(f, s.maxAge)
+	}
+	return s
+}
+
+// filtered returns the cached entry for key, rendering it on a miss.
+func (s *snapshot) filtered(key string, render func() (*publish.File, error)) (*entry, error) {
+	s.mu.Lock()
+	e, ok := s.cache.get(key)
+	s.mu.Unlock()
+	if ok {
+		return e, nil
+	}
+	f, err := render()
+	if err != nil {
+		return nil, err
+	}
+	e = newEntry(f, s.maxAge)
+	s.mu.Lock()
+	s.cache.put(key, e)
+	s.mu.Unlock()
+	return e, nil
+}
+
+// routeOf names the route of a tree path for metrics, from a fixed set.
+func routeOf(p string) string {
+	switch {
+	case p == "":
+		return "index"
+	case strings.HasPrefix(p, "events/"):
+		return "event"
+	case strings.HasPrefix(p, "assets/"):
+		return "asset"
+	case strings.HasSuffix(p, ".ics"):
+		return "calendar"
+	case publish.IsViewFile(path.Base(p)):
+		return "feed"
+	}
+	return "other"
+}
