@@ -124,6 +124,9 @@ func (s *Server) SetStatus(st Status) {
 	s.status.Store(&st)
 }
 
+// CurrentStatus returns what /-/status reports now.
+func (s *Server) CurrentStatus() *Status { return s.status.Load() }
+
 // Ready reports whether a snapshot is loaded.
 func (s *Server) Ready() bool { return s.current.Load() != nil }
 

@@ -7,16 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/publish"
 	"github.com/talkfeed/talkfeed/source"
 )
-
-// defaultTTL is the default reload interval, which caches and feed readers
-// are told to wait before asking again.
-const defaultTTL = 5 * time.Minute
 
 func runBuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("build", "build --out DIR [flags] [SOURCE]", stderr)
@@ -63,16 +58,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintln(stderr, d.String())
 		}
 	}
-	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), publish.Options{
-		Site:            cfg.site,
-		Generator:       "talkfeed " + version,
-		Version:         version,
-		TTL:             defaultTTL,
-		FeedLimit:       cfg.feedLimit,
-		DefaultDuration: cfg.defaultDuration,
-		DefaultDays:     cfg.defaultDays,
-		Assets:          c.assets,
-	})
+	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), cfg.publishOptions(c))
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/publish"
 	"github.com/talkfeed/talkfeed/source"
 )
 
@@ -29,9 +31,12 @@ type fileConfig struct {
 	FeedLimit   int    `yaml:"feed_limit"`
 	// DefaultDuration is a timed talk's length in calendars when its page
 	// gives no end ("1h30m"); DefaultDays an all-day talk's.
-	DefaultDuration string    `yaml:"default_duration"`
-	DefaultDays     int       `yaml:"default_days"`
-	Fields          fieldsMap `yaml:"fields"`
+	DefaultDuration string `yaml:"default_duration"`
+	DefaultDays     int    `yaml:"default_days"`
+	// Schedule and Addr are for `talkfeed serve`.
+	Schedule string    `yaml:"schedule"`
+	Addr     string    `yaml:"addr"`
+	Fields   fieldsMap `yaml:"fields"`
 }
 
 // fieldsMap maps a canonical field to front matter keys; each value may be
@@ -70,11 +75,31 @@ type settings struct {
 	// Calendar lengths of talks without an end.
 	defaultDuration time.Duration
 	defaultDays     int
+	// schedule is the reload spec, interval its period: how long caches
+	// and subscribers are told to keep an output.
+	schedule     string
+	cronSchedule cron.Schedule
+	interval     time.Duration
+	addr         string
+}
+
+// publishOptions are the URL tree's options for content c.
+func (s settings) publishOptions(c *content) publish.Options {
+	return publish.Options{
+		Site:            s.site,
+		Generator:       "talkfeed " + version,
+		Version:         version,
+		TTL:             s.interval,
+		FeedLimit:       s.feedLimit,
+		DefaultDuration: s.defaultDuration,
+		DefaultDays:     s.defaultDays,
+		Assets:          c.assets,
+	}
 }
 
 // configFlags are the flags every command that loads content shares.
 type configFlags struct {
-	config, title, baseURL, timeZone, permalink, imageBase string
+	config, title, baseURL, timeZone, permalink, imageBase, schedule string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -84,6 +109,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.timeZone, "timezone", "", "IANA time zone for dates written without one [TALKFEED_TIMEZONE] (default UTC)")
 	fs.StringVar(&c.permalink, "permalink", "", "page URL pattern [TALKFEED_PERMALINK] (default "+source.DefaultPermalink+")")
 	fs.StringVar(&c.imageBase, "image-base", "", "where image file names resolve [TALKFEED_IMAGE_BASE] (default "+source.DefaultImageBase+")")
+	fs.StringVar(&c.schedule, "schedule", "", "reload schedule, a cron spec [TALKFEED_SCHEDULE] (default \""+defaultSchedule+"\")")
 }
 
 // resolve applies the layers in order and validates the result.
@@ -145,6 +171,15 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 		return settings{}, fmt.Errorf("default_days must be 1 or more, not %d", fc.DefaultDays)
 	}
 	s.defaultDays = fc.DefaultDays
+	s.addr = fc.Addr
+	s.schedule = pick(c.schedule, "TALKFEED_SCHEDULE", fc.Schedule)
+	if s.schedule == "" {
+		s.schedule = defaultSchedule
+	}
+	var err error
+	if s.cronSchedule, s.interval, err = parseSchedule(s.schedule); err != nil {
+		return settings{}, err
+	}
 	if fc.FeedLimit < 0 {
 		return settings{}, fmt.Errorf("feed_limit must be 0 (all) or more, not %d", fc.FeedLimit)
 	}

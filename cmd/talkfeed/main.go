@@ -34,6 +34,7 @@ const (
 const usage = `talkfeed turns a folder of talk pages into feeds and calendars.
 
 Usage:
+  talkfeed serve [flags] [SOURCE]        serve and reload the feeds (default: the embedded demo content)
   talkfeed check [flags] [SOURCE]        lint talk pages (default: the embedded demo content)
   talkfeed build --out DIR [SOURCE]      write the feeds for a static host
   talkfeed version                       print the version
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCheck(ctx, args[1:], getenv, stdout, stderr)
 	case "build":
 		return runBuild(ctx, args[1:], getenv, stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "talkfeed %s\n", version)
 		return exitOK

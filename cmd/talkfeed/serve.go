@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/publish"
+	"github.com/talkfeed/talkfeed/server"
+	"github.com/talkfeed/talkfeed/source"
+)
+
+// HTTP bounds: every input is bounded.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+	watchDebounce     = 300 * time.Millisecond
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", "serve [flags] [SOURCE]", stderr)
+	var cf configFlags
+	cf.register(fs)
+	addr := fs.String("addr", "", "listen `address` [TALKFEED_ADDR] (default :8080)")
+	logFormat := fs.String("log-format", "", "log `format`: text or json [TALKFEED_LOG_FORMAT] (default text)")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usageError(err)
+	}
+	dir, err := oneSource(positional)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := cf.resolve(getenv)
+	if err == nil {
+		*addr = firstOf(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
+		*logFormat = firstOf(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
+		if *logFormat != "text" && *logFormat != "json" {
+			err = fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
+		}
+	}
+	var token string
+	if err == nil {
+		token, err = reloadToken(getenv)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitUsage
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+
+	loader, err := source.NewLoader(cfg.loader)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitUsage
+	}
+	if dir != "" {
+		// Fail fast on a wrong path; later reloads that cannot read it
+		// keep the last good snapshot instead.
+		c, err := openContent(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+			return exitUsage
+		}
+		c.close()
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d := &daemon{
+		dir:     dir,
+		cfg:     cfg,
+		loader:  loader,
+		log:     log,
+		metrics: newReloadMetrics(reg),
+	}
+	reloads := newReloader(ctx, log, d.reload)
+	d.srv = server.New(server.Options{
+		MaxAge:      cfg.interval,
+		ReloadToken: token,
+		Reload:      func(ctx context.Context) error { return reloads.reload(ctx, "http") },
+		Registry:    reg,
+		Logger:      log,
+	})
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitFail
+	}
+	httpServer := &http.Server{
+		Handler:           d.srv,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "source", firstOf(dir, demoName), "schedule", cfg.schedule, "reload_endpoint", token != "")
+
+	// The first load, then the schedule, file changes and SIGHUP.
+	if err := reloads.reload(ctx, "start"); err != nil && ctx.Err() == nil {
+		log.Error("the first load failed; serving nothing until a reload succeeds", "error", err)
+	}
+	sched := cron.New(cron.WithLocation(time.UTC))
+	sched.Schedule(cfg.cronSchedule, scheduledJob(log, func() {
+		reloads.reload(ctx, "schedule")
+	}))
+	sched.Start()
+	var background sync.WaitGroup
+	if dir != "" {
+		background.Go(func() {
+			if err := source.Watch(ctx, dir, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
+				log.Warn("not watching the source for changes", "error", err)
+			}
+		})
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	background.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				reloads.trigger("sighup")
+			}
+		}
+	})
+
+	code := exitOK
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: draining requests in flight")
+	case err := <-served:
+		log.Error("the HTTP server stopped", "error", err)
+		code = exitFail
+	}
+	<-sched.Stop().Done()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		log.Error("shutdown", "error", err)
+		code = exitFail
+	}
+	background.Wait()
+	log.Info("stopped")
+	return code
+}
+
+// reloadToken reads the POST /-/reload bearer token from the environment
+// or from a file (a mounted secret); none turns the endpoint off.
+func reloadToken(getenv func(string) string) (string, error) {
+	if t := strings.TrimSpace(getenv("TALKFEED_RELOAD_TOKEN")); t != "" {
+		return t, nil
+	}
+	p := getenv("TALKFEED_RELOAD_TOKEN_FILE")
+	if p == "" {
+		return "", nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("reload token file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return "", fmt.Errorf("reload token file: %w", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", fmt.Errorf("reload token file %s is empty", p)
+	}
+	return t, nil
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// daemon holds what a reload needs.
+type daemon struct {
+	dir     string
+	cfg     settings
+	loader  *source.Loader
+	log     *slog.Logger
+	srv     *server.Server
+	metrics *reloadMetrics
+
+	// Owned by reload, which never runs concurrently with itself.
+	lastDigest  [32]byte
+	lastEvents  int
+	lastSuccess time.Time
+	lastDiags   map[string]bool
+}
+
+// reload loads the source and renders every output on the side, then
+// publishes the new snapshot at once. When anything fails, the last good
+// snapshot stays.
+func (d *daemon) reload(ctx context.Context, trigger string) error {
+	start := time.Now()
+	res, published, err := d.build(ctx)
+	took := time.Since(start)
+	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
+	d.metrics.observe(err == nil, took)
+	st := server.Status{LastReload: report}
+	if err != nil {
+		report.Error = err.Error()
+		d.log.Error("reload failed; serving the last good snapshot", "trigger", trigger, "duration", took, "error", err)
+	} else {
+		d.lastSuccess = start.UTC()
+		c := res.Counts()
+		d.metrics.talks.Set(float64(len(res.Events)))
+		d.metrics.pageErrors.Set(float64(c.Errors))
+		d.metrics.pageWarnings.Set(float64(c.Warnings))
+		d.logDiagnostics(res.Diagnostics)
+		d.log.Info("reloaded", "trigger", trigger, "duration", took, "talks", len(res.Events),
+			"skipped", res.Skipped, "errors", c.Errors, "warnings", c.Warnings, "changed", published)
+	}
+	if res != nil {
+		c := res.Counts()
+		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = len(res.Events), res.Skipped, c.Errors, c.Warnings, res.Diagnostics
+	} else if prev := d.previousStatus(); prev != nil {
+		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = prev.Events, prev.Skipped, prev.Errors, prev.Warnings, prev.Diagnostics
+	}
+	if !d.lastSuccess.IsZero() {
+		ls := d.lastSuccess
+		st.LastSuccess = &ls
+	}
+	d.srv.SetStatus(st)
+	return err
+}
+
+func (d *daemon) previousStatus() *server.Status {
+	return d.srv.CurrentStatus()
+}
+
+// build loads and renders; it reports whether a new snapshot went out (an
+// unchanged source keeps the current one and its ETags).
+func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
+	c, err := openContent(d.dir)
+	if err != nil {
+		return nil, false, err
+	}
+	defer c.close()
+	res, err := c.load(ctx, d.loader)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(res.Events) == 0 && d.lastEvents > 0 {
+		return res, false, fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", d.lastEvents)
+	}
+	digest := contentDigest(res)
+	if digest == d.lastDigest && d.srv.Ready() {
+		return res, false, nil
+	}
+	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), d.cfg.publishOptions(c))
+	if err != nil {
+		return res, false, err
+	}
+	d.srv.Publish(tree)
+	d.lastDigest, d.lastEvents = digest, len(res.Events)
+	return res, true, nil
+}
+
+// contentDigest identifies what a load produced: every page's path and
+// bytes. Equal digests render equal snapshots.
+func contentDigest(res *source.Result) [32]byte {
+	h := sha256.New()
+	for _, e := range res.Events {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", e.Source.Path, e.Source.Hash, e.PageURL)
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// logDiagnostics logs the page problems that are new since the last
+// reload, each with its file and line, so that a reload every five
+// minutes does not repeat them.
+func (d *daemon) logDiagnostics(ds []talkfeed.Diagnostic) {
+	seen := make(map[string]bool, len(ds))
+	for _, diag := range ds {
+		key := diag.String()
+		seen[key] = true
+		if d.lastDiags[key] || diag.Severity == talkfeed.SeverityNotice {
+			continue
+		}
+		level := slog.LevelWarn
+		if diag.Severity == talkfeed.SeverityError {
+			level = slog.LevelError
+		}
+		d.log.Log(context.Background(), level, "page problem", "file", diag.File, "line", diag.Line, "severity", string(diag.Severity), "message", diag.Message)
+	}
+	d.lastDiags = seen
+}
+
+// reloadMetrics follow blackbox_exporter's reload metrics.
+type reloadMetrics struct {
+	reloads      *prometheus.CounterVec
+	success      prometheus.Gauge
+	lastSuccess  prometheus.Gauge
+	duration     prometheus.Histogram
+	talks        prometheus.Gauge
+	pageErrors   prometheus.Gauge
+	pageWarnings prometheus.Gauge
+}
+
+func newReloadMetrics(reg prometheus.Registerer) *reloadMetrics {
+	m := &reloadMetrics{
+		reloads:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "talkfeed_reloads_total", Help: "Reloads by result."}, []string{"result"}),
+		success:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_reload_success", Help: "Whether the last reload succeeded (1) or failed (0)."}),
+		lastSuccess:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_last_reload_success_timestamp_seconds", Help: "When the last successful reload finished."}),
+		duration:     prometheus.NewHistogram(prometheus.HistogramOpts{Name: "talkfeed_reload_duration_seconds", Help: "Time to load and render a snapshot.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 12)}),
+		talks:        prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_talks", Help: "Talks in the current snapshot."}),
+		pageErrors:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_page_errors", Help: "Page errors in the last successful load."}),
+		pageWarnings: prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_page_warnings", Help: "Page warnings in the last successful load."}),
+	}
+	reg.MustRegister(m.reloads, m.success, m.lastSuccess, m.duration, m.talks, m.pageErrors, m.pageWarnings)
+	m.reloads.WithLabelValues("success")
+	m.reloads.WithLabelValues("failure")
+	return m
+}
+
+func (m *reloadMetrics) observe(ok bool, took time.Duration) {
+	m.duration.Observe(took.Seconds())
+	if ok {
+		m.reloads.WithLabelValues("success").Inc()
+		m.success.Set(1)
+		m.lastSuccess.SetToCurrentTime()
+		return
+	}
+	m.reloads.WithLabelValues("failure").Inc()
+	m.success.Set(0)
+}
