@@ -27,6 +27,9 @@ func parseSchedule(spec string) (sched cron.Schedule, interval time.Duration, er
 	if err != nil {
 		return nil, 0, fmt.Errorf("schedule %q: %v (use five cron fields, @hourly, or @every 5m)", spec, err)
 	}
+	if sched.Next(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return nil, 0, fmt.Errorf("schedule %q never runs", spec)
+	}
 	interval = scheduleInterval(sched)
 	if interval < time.Second {
 		return nil, 0, fmt.Errorf("schedule %q runs more than once a second", spec)

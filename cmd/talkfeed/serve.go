@@ -42,6 +42,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cf.register(fs)
 	addr := fs.String("addr", "", "listen `address` [TALKFEED_ADDR] (default :8080)")
 	logFormat := fs.String("log-format", "", "log `format`: text or json [TALKFEED_LOG_FORMAT] (default text)")
+	watch := fs.Bool("watch", getenv("TALKFEED_WATCH") != "false", "reload when a page changes [TALKFEED_WATCH]")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usageError(err)
@@ -136,7 +137,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}))
 	sched.Start()
 	var background sync.WaitGroup
-	if dir != "" {
+	if dir != "" && *watch {
 		background.Go(func() {
 			if err := source.Watch(ctx, dir, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
 				log.Warn("not watching the source for changes", "error", err)

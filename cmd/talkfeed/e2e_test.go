@@ -1,0 +1,396 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	goical "github.com/emersion/go-ical"
+	"github.com/mmcdole/gofeed"
+)
+
+// The end-to-end tests run the real binary on loopback.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// daemonBinary builds talkfeed once per test run, with the race detector
+// when the tests have it.
+func daemonBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "talkfeed-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "talkfeed")
+		args := []string{"build", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+type daemonProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	base string
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+	done chan error
+}
+
+func page(title, date, extra string) string {
+	return "---\ntitle: " + title + "\ndate: " + date + "\ncategory: Testing\nspeaker: Ada Lovelace, Engines\n" + extra + "---\nAbout " + title + ".\n"
+}
+
+func writePage(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	tmp := p + ".tmp~"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startDaemon runs `talkfeed serve dir` on a free loopback port and waits
+// until it is ready.
+func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
+	t.Helper()
+	bin := daemonBinary(t)
+	args := append([]string{"serve", dir, "--addr", "127.0.0.1:0", "--log-format", "json", "--schedule", "@every 1h"}, extraArgs...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TALKFEED_RELOAD_TOKEN=e2e-token")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &daemonProc{t: t, cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			d.mu.Lock()
+			d.logs.WriteString(line + "\n")
+			d.mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+				addr <- rec.Addr
+			}
+		}
+	}()
+	go func() { d.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-d.done
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.log())
+		}
+	})
+	select {
+	case a := <-addr:
+		d.base = "http://" + a
+	case err := <-d.done:
+		t.Fatalf("daemon exited: %v\n%s", err, d.log())
+	case <-time.After(60 * time.Second):
+		t.Fatal("daemon did not start")
+	}
+	d.eventually("ready", func() bool {
+		res, err := http.Get(d.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
+	return d
+}
+
+func (d *daemonProc) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.logs.String()
+}
+
+func (d *daemonProc) eventually(what string, ok func() bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var client = &http.Client{Timeout: 10 * time.Second}
+
+func (d *daemonProc) get(path string) (*http.Response, []byte) {
+	d.t.Helper()
+	res, err := client.Get(d.base + path)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return res, b
+}
+
+func (d *daemonProc) reload(token string) (int, map[string]any) {
+	d.t.Helper()
+	req, _ := http.NewRequest("POST", d.base+"/-/reload", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+func (d *daemonProc) feedHas(s string) bool {
+	_, b := d.get("/feed.rss")
+	return bytes.Contains(b, []byte(s))
+}
+
+// untorn reports whether a body is the one its strong ETag names. Go's
+// client asks for gzip and decodes it, so the tag may be the gzip
+// representation's: the same digest of the plain bytes, marked.
+func untorn(res *http.Response, b []byte) bool {
+	sum := sha256.Sum256(b)
+	tag := strings.TrimSuffix(strings.Trim(res.Header.Get("Etag"), `"`), "-gz")
+	return len(b) > 0 && tag == hex.EncodeToString(sum[:16])
+}
+
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
+	writePage(t, dir, "beta.md", page("Beta Talk", "2027-01-15 19:00", "timezone: Europe/Paris\n"))
+	writePage(t, dir, "gamma.md", page("Gamma Talk", "2025-05-05", ""))
+	d := startDaemon(t, dir, "--watch=false")
+
+	// Every output.
+	for _, p := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/category/testing/feed.rss", "/category/testing/feed.atom", "/category/testing/feed.json"} {
+		res, b := d.get(p)
+		feed, err := gofeed.NewParser().Parse(bytes.NewReader(b))
+		if res.StatusCode != 200 || err != nil || len(feed.Items) != 3 {
+			t.Errorf("%s: %d %v", p, res.StatusCode, err)
+		}
+	}
+	for _, p := range []string{"/calendar.ics", "/category/testing/calendar.ics", "/events/alpha.ics", "/events/beta.ics", "/events/gamma.ics"} {
+		res, b := d.get(p)
+		if _, err := goical.NewDecoder(bytes.NewReader(b)).Decode(); res.StatusCode != 200 || err != nil {
+			t.Errorf("%s: %d %v", p, res.StatusCode, err)
+		}
+	}
+	for p, code := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/-/status": 200, "/events/nope.ics": 404, "/feed.rss?limit=x": 400} {
+		if res, _ := d.get(p); res.StatusCode != code {
+			t.Errorf("%s: %d, want %d", p, res.StatusCode, code)
+		}
+	}
+
+	// An edit, then SIGHUP.
+	writePage(t, dir, "alpha.md", page("Alpha Talk Renamed", "2026-12-01", ""))
+	if d.feedHas("Alpha Talk Renamed") {
+		t.Fatal("the edit showed without a reload: is the watcher off?")
+	}
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	d.eventually("the edit after SIGHUP", func() bool { return d.feedHas("Alpha Talk Renamed") })
+
+	// An edit, then POST /-/reload.
+	writePage(t, dir, "beta.md", page("Beta Talk Moved", "2027-01-16 19:00", "timezone: Europe/Paris\n"))
+	if code, _ := d.reload("wrong"); code != 401 {
+		t.Errorf("wrong token: %d", code)
+	}
+	if code, out := d.reload("e2e-token"); code != 200 || out["ok"] != true {
+		t.Errorf("reload: %d %v", code, out)
+	}
+	if !d.feedHas("Beta Talk Moved") {
+		t.Error("the edit is not served after POST /-/reload")
+	}
+
+	// A page that breaks keeps its last good version, and says why.
+	writePage(t, dir, "gamma.md", "---\ntitle: [Gamma\ndate: 2025-05-05\n---\n")
+	if code, out := d.reload("e2e-token"); code != 200 {
+		t.Errorf("reload with a broken page: %d %v", code, out)
+	}
+	if !d.feedHas("Gamma Talk") {
+		t.Error("the broken page's last good version is gone")
+	}
+	var st struct {
+		Errors      int
+		Diagnostics []struct{ File, Severity, Message string }
+	}
+	_, b := d.get("/-/status")
+	json.Unmarshal(b, &st)
+	found := false
+	for _, diag := range st.Diagnostics {
+		if strings.HasSuffix(diag.File, "gamma.md") && diag.Severity == "error" && strings.Contains(diag.Message, "YAML") {
+			found = true
+		}
+	}
+	if !found || st.Errors != 1 {
+		t.Errorf("/-/status does not report the broken page: %s", b)
+	}
+
+	// The whole source unreadable: the last good snapshot stays.
+	before, beforeBody := d.get("/feed.rss")
+	if err := os.Rename(dir, dir+".gone"); err != nil {
+		t.Fatal(err)
+	}
+	code, out := d.reload("e2e-token")
+	if code != 500 || out["ok"] != false || out["error"] == "" {
+		t.Errorf("reload of a missing source: %d %v", code, out)
+	}
+	after, afterBody := d.get("/feed.rss")
+	if after.StatusCode != 200 || after.Header.Get("Etag") != before.Header.Get("Etag") || !bytes.Equal(beforeBody, afterBody) {
+		t.Error("the last good snapshot is not served")
+	}
+	if err := os.Rename(dir+".gone", dir); err != nil {
+		t.Fatal(err)
+	}
+
+	// Readers during a hundred reloads: no failure, no torn response.
+	var failures, fetched atomic.Int64
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Go(func() {
+			for i := 0; i < 5000; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := client.Get(d.base + "/feed.rss")
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				b, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				if err != nil || res.StatusCode != 200 || !untorn(res, b) {
+					failures.Add(1)
+				}
+				fetched.Add(1)
+			}
+		})
+	}
+	for i := range 100 {
+		writePage(t, dir, "alpha.md", page(fmt.Sprintf("Alpha Talk v%d", i), "2026-12-01", ""))
+		if code, out := d.reload("e2e-token"); code != 200 {
+			t.Errorf("reload %d: %d %v", i, code, out)
+			break
+		}
+	}
+	close(stop)
+	readers.Wait()
+	if failures.Load() != 0 || fetched.Load() == 0 {
+		t.Errorf("%d failed or torn responses of %d", failures.Load(), fetched.Load())
+	}
+	if !d.feedHas("Alpha Talk v99") {
+		t.Error("the last reload is not served")
+	}
+
+	// SIGTERM with requests in flight: they finish, the process exits 0.
+	var inflight sync.WaitGroup
+	var torn atomic.Int64
+	started := make(chan struct{}, 8)
+	for range 8 {
+		inflight.Go(func() {
+			started <- struct{}{}
+			for range 200 {
+				res, err := client.Get(d.base + "/calendar.ics")
+				if err != nil {
+					return // the listener closed: shutdown has begun
+				}
+				b, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				if err != nil || res.StatusCode != 200 || !untorn(res, b) {
+					torn.Add(1)
+				}
+			}
+		})
+	}
+	for range 8 {
+		<-started
+	}
+	time.Sleep(20 * time.Millisecond)
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	var exitErr error
+	select {
+	case exitErr = <-d.done:
+		d.done <- exitErr // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+	inflight.Wait()
+	if exitErr != nil {
+		t.Errorf("exit after SIGTERM: %v", exitErr)
+	}
+	if torn.Load() != 0 {
+		t.Errorf("%d requests in flight failed", torn.Load())
+	}
+	if !strings.Contains(d.log(), `"msg":"stopped"`) {
+		t.Error("no graceful stop in the log")
+	}
+}
+
+// With the watcher on, saving a page is enough.
+func TestEndToEndFileChange(t *testing.T) {
+	dir := t.TempDir()
+	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
+	d := startDaemon(t, dir)
+	writePage(t, dir, "alpha.md", page("Alpha Talk Saved", "2026-12-01", ""))
+	d.eventually("the edit after a file change", func() bool { return d.feedHas("Alpha Talk Saved") })
+	if err := os.MkdirAll(filepath.Join(dir, "2027"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the new folder is watched once created
+	writePage(t, dir, "2027/delta.md", page("Delta Talk", "2027-02-02", ""))
+	d.eventually("a page in a new folder", func() bool { return d.feedHas("Delta Talk") })
+	if !strings.Contains(d.log(), `"trigger":"change`) {
+		t.Error("no reload triggered by a change in the log")
+	}
+
+}
