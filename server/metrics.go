@@ -3,15 +3,27 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// httpMetrics counts requests by route and status and times them.
+// httpMetrics counts requests by route and status and times them. The
+// children are looked up once and kept: resolving label values hashes
+// them, which would cost every request.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	mu        sync.RWMutex
+	counters  map[routeCode]prometheus.Counter
+	observers map[string]prometheus.Observer
+}
+
+type routeCode struct {
+	route string
+	code  int
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -26,8 +38,32 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1},
 		}, []string{"route"}),
 	}
+	m.counters = map[routeCode]prometheus.Counter{}
+	m.observers = map[string]prometheus.Observer{}
 	reg.MustRegister(m.requests, m.duration)
 	return m
+}
+
+func (m *httpMetrics) counter(route string, code int) (prometheus.Counter, prometheus.Observer) {
+	key := routeCode{route, code}
+	m.mu.RLock()
+	c, ok := m.counters[key]
+	o := m.observers[route]
+	m.mu.RUnlock()
+	if ok && o != nil {
+		return c, o
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok = m.counters[key]; !ok {
+		c = m.requests.WithLabelValues(route, strconv.Itoa(code))
+		m.counters[key] = c
+	}
+	if o = m.observers[route]; o == nil {
+		o = m.duration.WithLabelValues(route)
+		m.observers[route] = o
+	}
+	return c, o
 }
 
 // recorder remembers the status a handler wrote.
@@ -63,8 +99,9 @@ func (m *httpMetrics) done(r *recorder, route string) {
 	if code == 0 {
 		code = http.StatusOK
 	}
-	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
-	m.duration.WithLabelValues(route).Observe(time.Since(r.start).Seconds())
+	c, o := m.counter(route, code)
+	c.Inc()
+	o.Observe(time.Since(r.start).Seconds())
 }
 
 func (m *httpMetrics) wrap(route string, h http.Handler) http.Handler {
