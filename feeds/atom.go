@@ -24,11 +24,7 @@ type atomEntry struct {
 	*gfeeds.AtomEntry
 	Authors    []atomPerson   `xml:"author"`
 	Categories []atomCategory `xml:"category"`
-	EvStart    string         `xml:"ev:startdate,omitempty"`
-	EvEnd      string         `xml:"ev:enddate,omitempty"`
-	EvLocation string         `xml:"ev:location,omitempty"`
-	EvOrganize string         `xml:"ev:organizer,omitempty"`
-	EvType     string         `xml:"ev:type,omitempty"`
+	eventModule
 }
 
 type atomPerson struct {
@@ -72,11 +68,7 @@ func Atom(v View, o Options) ([]byte, error) {
 				Summary:   &gfeeds.AtomSummary{Content: it.summary, Type: "text"},
 				Links:     []gfeeds.AtomLink{{Href: e.PageURL, Rel: "alternate", Type: "text/html"}},
 			},
-			EvStart:    eventDate(e, e.Start),
-			EvEnd:      eventEnd(e),
-			EvLocation: xmlSafe(place(e)),
-			EvOrganize: xmlSafe(e.EventName),
-			EvType:     "talk",
+			eventModule: newEventModule(e),
 		}
 		if e.BodyHTML != "" {
 			ae.Content = &gfeeds.AtomContent{Content: xmlSafe(e.BodyHTML), Type: "html"}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	gfeeds "github.com/gorilla/feeds"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 // Namespaces of the RSS extensions talkfeed writes.
@@ -53,11 +55,28 @@ type rssItem struct {
 	Categories []string           `xml:"category"`
 	Creators   []string           `xml:"dc:creator"`
 	Thumbnail  *rssMediaThumbnail `xml:"media:thumbnail"`
-	EvStart    string             `xml:"ev:startdate,omitempty"`
-	EvEnd      string             `xml:"ev:enddate,omitempty"`
-	EvLocation string             `xml:"ev:location,omitempty"`
-	EvOrganize string             `xml:"ev:organizer,omitempty"`
-	EvType     string             `xml:"ev:type,omitempty"`
+	eventModule
+}
+
+// eventModule is the RSS event module
+// (http://purl.org/rss/1.0/modules/event/), which RSS items and Atom
+// entries both carry.
+type eventModule struct {
+	Start     string `xml:"ev:startdate,omitempty"`
+	End       string `xml:"ev:enddate,omitempty"`
+	Location  string `xml:"ev:location,omitempty"`
+	Organizer string `xml:"ev:organizer,omitempty"`
+	Type      string `xml:"ev:type,omitempty"`
+}
+
+func newEventModule(e *talkfeed.Event) eventModule {
+	return eventModule{
+		Start:     eventDate(e, e.Start),
+		End:       eventEnd(e),
+		Location:  xmlSafe(place(e)),
+		Organizer: xmlSafe(e.EventName),
+		Type:      "talk",
+	}
 }
 
 type rssMediaThumbnail struct {
@@ -100,12 +119,8 @@ func RSS(v View, o Options) ([]byte, error) {
 				Guid:    &gfeeds.RssGuid{Id: it.id, IsPermaLink: "false"},
 				PubDate: it.published.Format(rssDate),
 			},
-			Categories: it.categories,
-			EvStart:    eventDate(e, e.Start),
-			EvEnd:      eventEnd(e),
-			EvLocation: xmlSafe(place(e)),
-			EvOrganize: xmlSafe(e.EventName),
-			EvType:     "talk",
+			Categories:  it.categories,
+			eventModule: newEventModule(e),
 		}
 		if e.BodyHTML != "" {
 			ri.Content = &gfeeds.RssContent{Content: xmlSafe(e.BodyHTML)}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/publish"
-	"github.com/talkfeed/talkfeed/source"
 )
 
 func runBuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -30,17 +29,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := cf.resolve(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
-		return exitUsage
-	}
-	loader, err := source.NewLoader(cfg.loader)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
-		return exitUsage
-	}
-	c, err := openContent(dir)
+	cfg, loader, c, err := prepare(&cf, getenv, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage

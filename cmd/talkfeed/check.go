@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/talkfeed/talkfeed"
-	"github.com/talkfeed/talkfeed/source"
 )
 
 // checkReport is `talkfeed check --format json`.
@@ -39,17 +38,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := cf.resolve(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
-		return exitUsage
-	}
-	loader, err := source.NewLoader(cfg.loader)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
-		return exitUsage
-	}
-	c, err := openContent(dir)
+	_, loader, c, err := prepare(&cf, getenv, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage

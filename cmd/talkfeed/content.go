@@ -58,3 +58,22 @@ func (c *content) load(ctx context.Context, l *source.Loader) (*source.Result, e
 	}
 	return res, nil
 }
+
+// prepare resolves the configuration, makes the loader and opens the
+// content: everything a command does before loading. Its errors are usage
+// errors (a bad flag, config file or SOURCE).
+func prepare(cf *configFlags, getenv func(string) string, dir string) (settings, *source.Loader, *content, error) {
+	cfg, err := cf.resolve(getenv)
+	if err != nil {
+		return settings{}, nil, nil, err
+	}
+	loader, err := source.NewLoader(cfg.loader)
+	if err != nil {
+		return settings{}, nil, nil, err
+	}
+	c, err := openContent(dir)
+	if err != nil {
+		return settings{}, nil, nil, err
+	}
+	return cfg, loader, c, nil
+}

@@ -229,6 +229,15 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Headers are bounded.
+	req, _ := http.NewRequest("GET", d.base+"/feed.rss", nil)
+	req.Header.Set("X-Padding", strings.Repeat("x", 100<<10))
+	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 100 KiB header: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
 	// An edit, then SIGHUP.
 	writePage(t, dir, "alpha.md", page("Alpha Talk Renamed", "2026-12-01", ""))
 	if d.feedHas("Alpha Talk Renamed") {

@@ -52,8 +52,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := cf.resolve(getenv)
+	cfg, loader, c, err := prepare(&cf, getenv, dir)
 	if err == nil {
+		// Only a wrong path fails here; a reload that cannot read the
+		// source later keeps the last good snapshot instead.
+		c.close()
 		*addr = firstOf(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
 		*logFormat = firstOf(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
 		if *logFormat != "text" && *logFormat != "json" {
@@ -73,22 +76,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
-
-	loader, err := source.NewLoader(cfg.loader)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
-		return exitUsage
-	}
-	if dir != "" {
-		// Fail fast on a wrong path; later reloads that cannot read it
-		// keep the last good snapshot instead.
-		c, err := openContent(dir)
-		if err != nil {
-			fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
-			return exitUsage
-		}
-		c.close()
-	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -113,16 +100,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitFail
 	}
-	httpServer := &http.Server{
-		Handler:           d.srv,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	httpServer := newHTTPServer(ctx, d.srv, handler)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "source", firstOf(dir, demoName), "schedule", cfg.schedule, "reload_endpoint", token != "")
@@ -176,6 +154,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	background.Wait()
 	log.Info("stopped")
 	return code
+}
+
+// newHTTPServer bounds every request: header, read, write and idle
+// timeouts and a header size limit. Requests see a context that outlives
+// the shutdown signal, so that those in flight can finish.
+func newHTTPServer(ctx context.Context, h http.Handler, logHandler slog.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
 }
 
 // reloadToken reads the POST /-/reload bearer token from the environment
