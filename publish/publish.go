@@ -21,6 +21,7 @@ import (
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/feeds"
 	"github.com/talkfeed/talkfeed/ical"
+	"github.com/talkfeed/talkfeed/pages"
 )
 
 // Content types of the outputs, each with its charset.
@@ -29,6 +30,7 @@ const (
 	TypeAtom = "application/atom+xml; charset=utf-8"
 	TypeJSON = "application/feed+json; charset=utf-8"
 	TypeICS  = "text/calendar; charset=utf-8"
+	TypeHTML = "text/html; charset=utf-8"
 )
 
 // Options configure the tree.
@@ -49,6 +51,9 @@ type Options struct {
 	// Assets are static files published beside the outputs at their own
 	// paths (the demo content's images); nil for none.
 	Assets fs.FS
+	// Today is the day the subscribe page (index.html) sorts upcoming from
+	// past talks by; the zero time means the day Build runs.
+	Today time.Time
 }
 
 // File is one output of the tree.
@@ -89,13 +94,51 @@ func (f *File) ETagFor(encoding string) string {
 }
 
 // Tree is every output of one catalog, in path order, plus what it takes
-// to render a filtered view of it on demand.
+// to render a filtered view or another day's subscribe page on demand.
 type Tree struct {
 	files      []File
 	index      map[string]int
 	cat        *talkfeed.Catalog
 	r          *renderer
 	categories map[string]string // slug → category as spelled
+}
+
+// IndexPath is the subscribe page, which depends on the date.
+const IndexPath = "index.html"
+
+// TalkPagePath is where a talk's own page is published: its page URL's
+// path when the page URL is under the base URL (so the links in feeds and
+// calendars resolve), else talks/<id>/.
+func TalkPagePath(baseURL string, e *talkfeed.Event) string {
+	rel, ok := strings.CutPrefix(e.PageURL, baseURL)
+	if ok {
+		// A path is served and written decoded: "東京", not "%E6%9D%B1".
+		var err error
+		if rel, err = url.PathUnescape(rel); err != nil {
+			ok = false
+		}
+	}
+	if !ok || rel == "" || strings.ContainsAny(rel, "?#\\") || strings.Contains(rel, "..") {
+		return "talks/" + e.ID + "/index.html"
+	}
+	if strings.HasSuffix(rel, "/") {
+		return rel + "index.html"
+	}
+	if path.Ext(rel) == "" {
+		return rel + "/index.html"
+	}
+	return rel
+}
+
+// Index renders the subscribe page as of a day.
+func (t *Tree) Index(today time.Time) (File, error) {
+	body, err := pages.Index(t.cat.Events(), today, t.r.po)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", IndexPath, err)
+	}
+	f := newFile(IndexPath, TypeHTML, body, lastChanged(t.cat.Events()))
+	newCompressor().compress(&f)
+	return f, nil
 }
 
 // Files returns the outputs in path order. Callers must not modify them.
@@ -134,6 +177,7 @@ type renderer struct {
 	base string
 	fo   feeds.Options
 	co   ical.Options
+	po   pages.Options
 }
 
 // Build renders and compresses every output of the catalog.
@@ -144,14 +188,22 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := newRenderer(o, assets)
-	t := &Tree{index: map[string]int{}, cat: cat, r: r, categories: map[string]string{}}
+	static, err := readAssets(pages.Static())
+	if err != nil {
+		return nil, err
+	}
+	for p, body := range static {
+		assets["assets/"+p] = body
+	}
+	t := &Tree{index: map[string]int{}, cat: cat, categories: map[string]string{}}
 
 	views := []struct{ dir, title, desc string }{{"", o.Site.Title, description(o.Site, "")}}
 	for _, c := range cat.Categories() {
 		t.categories[talkfeed.Slug(c)] = c
 		views = append(views, struct{ dir, title, desc string }{CategoryPath(c), o.Site.Title + ": " + c, description(o.Site, c)})
 	}
+	r := newRenderer(o, assets, cat)
+	t.r = r
 	for _, v := range views {
 		evs := cat.Events()
 		if v.dir != "" {
@@ -173,6 +225,23 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		}
 		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
 	}
+	for _, e := range cat.Events() {
+		body, err := pages.Talk(&e, r.po)
+		p := TalkPagePath(r.base, &e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		t.files = append(t.files, newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})))
+	}
+	today := o.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	index, err := t.Index(today)
+	if err != nil {
+		return nil, err
+	}
+	t.files = append(t.files, index)
 	for p, body := range assets {
 		t.files = append(t.files, newFile(p, assetType(p), body, time.Time{}))
 	}
@@ -189,9 +258,18 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 	return t, nil
 }
 
-func newRenderer(o Options, assets map[string][]byte) *renderer {
+func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *renderer {
 	base := o.Site.BaseURL
+	subscriptions := []pages.Feed{{Name: "All talks", Base: base}}
+	for _, c := range cat.Categories() {
+		subscriptions = append(subscriptions, pages.Feed{Name: c, Base: base + CategoryPath(c)})
+	}
 	return &renderer{
+		po: pages.Options{
+			Site:     o.Site,
+			Feeds:    subscriptions,
+			EventICS: func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
+		},
 		o:    o,
 		base: base,
 		fo: feeds.Options{
@@ -382,6 +460,10 @@ func assetType(p string) string {
 		return "image/svg+xml"
 	case ".css":
 		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".html":
+		return TypeHTML
 	}
 	return "application/octet-stream"
 }

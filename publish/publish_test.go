@@ -33,7 +33,8 @@ func buildTree(t testing.TB, fsys fs.FS, site talkfeed.Site, assets fs.FS) *Tree
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := Build(talkfeed.NewCatalog(res.Events), Options{Site: site, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: assets})
+	tree, err := Build(talkfeed.NewCatalog(res.Events), Options{Site: site, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: assets,
+		Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func treePaths(tree *Tree, ext string) []string {
 func TestGoldenDemo(t *testing.T) {
 	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
 	var paths []string
-	for _, ext := range []string{".rss", ".atom", ".json", ".ics"} {
+	for _, ext := range []string{".rss", ".atom", ".json", ".ics", ".html"} {
 		paths = append(paths, treePaths(tree, ext)...)
 	}
 	if len(paths) < 4*8+10 {
@@ -124,7 +125,7 @@ func TestGoldenCorpus(t *testing.T) {
 	}
 	perTalk := 0
 	for _, f := range tree.Files() {
-		if !strings.HasPrefix(f.Path, "events/") {
+		if !strings.HasPrefix(f.Path, "events/") || !strings.HasSuffix(f.Path, ".ics") {
 			continue
 		}
 		perTalk++

@@ -180,9 +180,12 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
 		return
 	}
-	if p == "" {
-		s.index(w, snap)
+	if p == "" || p == publish.IndexPath {
+		s.serveIndex(w, r, snap)
 		return
+	}
+	if strings.HasSuffix(p, "/") {
+		p += "index.html"
 	}
 	if r.URL.RawQuery != "" && publish.IsViewFile(path.Base(p)) {
 		f, q, err := parseFilter(r.URL.Query())
@@ -197,7 +200,33 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 	}
 	e, ok := snap.entries[p]
 	if !ok {
+		if _, isDir := snap.entries[p+"/index.html"]; isDir {
+			target := "/" + p + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
 		notFound(w, p)
+		return
+	}
+	e.serve(w, r)
+}
+
+// serveIndex serves the subscribe page of today: it sorts upcoming from
+// past talks, so it is rendered once per day and snapshot, the same on
+// every replica.
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request, snap *snapshot) {
+	y, m, d := s.o.Now().UTC().Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	e, err := snap.filtered("index#"+today.Format(time.DateOnly), func() (*publish.File, error) {
+		f, err := snap.tree.Index(today)
+		return &f, err
+	})
+	if err != nil {
+		s.o.Logger.Error("rendering the subscribe page", "error", err)
+		plain(w, http.StatusInternalServerError, "cannot render the subscribe page")
 		return
 	}
 	e.serve(w, r)
@@ -225,16 +254,6 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *sna
 	default:
 		e.serve(w, r)
 	}
-}
-
-// index lists the main outputs until the subscribe page exists.
-func (s *Server) index(w http.ResponseWriter, snap *snapshot) {
-	var b strings.Builder
-	b.WriteString("talkfeed\n\nAll talks: /feed.rss /feed.atom /feed.json /calendar.ics\n")
-	for _, c := range snap.tree.Catalog().Categories() {
-		fmt.Fprintf(&b, "%s: /%sfeed.rss /%scalendar.ics\n", c, publish.CategoryPath(c), publish.CategoryPath(c))
-	}
-	plain(w, http.StatusOK, b.String())
 }
 
 func notFound(w http.ResponseWriter, p string) {

@@ -88,7 +88,7 @@ func NewLoader(opts Options) (*Loader, error) {
 		base = DefaultBaseURL
 	}
 	baseURL, err := url.Parse(base)
-	if err != nil || !baseURL.IsAbs() || baseURL.Host == "" {
+	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		return nil, fmt.Errorf("base URL %q must be absolute, like https://example.org/", base)
 	}
 	if !strings.HasSuffix(baseURL.Path, "/") {

@@ -81,6 +81,9 @@ type settings struct {
 	cronSchedule cron.Schedule
 	interval     time.Duration
 	addr         string
+	// baseURLSet tells whether the base URL was configured, rather than
+	// the default.
+	baseURLSet bool
 }
 
 // publishOptions are the URL tree's options for content c.
@@ -152,6 +155,7 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	if s.site.Language == "" {
 		s.site.Language = "en"
 	}
+	s.baseURLSet = s.site.BaseURL != ""
 	if s.site.BaseURL == "" {
 		s.site.BaseURL = source.DefaultBaseURL
 	}

@@ -58,6 +58,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// source later keeps the last good snapshot instead.
 		c.close()
 		*addr = firstOf(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
+		if _, port, perr := net.SplitHostPort(*addr); perr == nil && !cfg.baseURLSet && port != "8080" && port != "0" {
+			// Without a base URL, links point at this daemon.
+			cf.baseURL = "http://localhost:" + port + "/"
+			if cfg, loader, c, err = prepare(&cf, getenv, dir); err == nil {
+				c.close()
+			}
+		}
+	}
+	if err == nil {
 		*logFormat = firstOf(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
 		if *logFormat != "text" && *logFormat != "json" {
 			err = fmt.Errorf("--log-format must be text or json, not %q", *logFormat)

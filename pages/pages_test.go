@@ -1,0 +1,334 @@
+package pages
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/fixtures"
+)
+
+const base = "https://talks.example/"
+
+var site = talkfeed.Site{Title: "Demo Talks", Description: "Our talks", BaseURL: base, Language: "en"}
+
+func options() Options {
+	return Options{
+		Site:     site,
+		Feeds:    []Feed{{Name: "All talks", Base: base}, {Name: "Languages", Base: base + "category/languages/"}},
+		EventICS: func(e *talkfeed.Event) string { return base + "events/" + e.ID + ".ics" },
+	}
+}
+
+// doc parses a page and returns its nodes by a simple selector: every
+// element with the tag and, if given, the attribute value.
+type doc struct{ root *html.Node }
+
+func parse(t *testing.T, b []byte) doc {
+	t.Helper()
+	n, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc{n}
+}
+
+func (d doc) all(tag string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == tag {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(d.root)
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func (d doc) meta(property string) string {
+	for _, m := range d.all("meta") {
+		if attr(m, "property") == property || attr(m, "name") == property {
+			return attr(m, "content")
+		}
+	}
+	return ""
+}
+
+func TestIndex(t *testing.T) {
+	evs := fixtures.Demo(t, base)
+	b, err := Index(evs, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := parse(t, b)
+	if attr(d.all("html")[0], "lang") != "en" || text(d.all("title")[0]) != "Demo Talks" {
+		t.Error("no language or title")
+	}
+	// Discovery: every feed of every subscription.
+	alternates := map[string]string{}
+	for _, l := range d.all("link") {
+		if attr(l, "rel") == "alternate" {
+			alternates[attr(l, "href")] = attr(l, "type")
+		}
+	}
+	for _, want := range []string{"feed.rss", "feed.atom", "feed.json", "category/languages/feed.rss", "category/languages/feed.atom", "category/languages/feed.json"} {
+		if alternates[base+want] == "" {
+			t.Errorf("no alternate link for %s", want)
+		}
+	}
+	// Nothing from other hosts.
+	for _, s := range d.all("script") {
+		if src := attr(s, "src"); src != "" && !strings.HasPrefix(src, base) {
+			t.Errorf("script from elsewhere: %s", src)
+		}
+	}
+	for _, l := range d.all("link") {
+		if attr(l, "rel") == "stylesheet" && !strings.HasPrefix(attr(l, "href"), base) {
+			t.Errorf("stylesheet from elsewhere: %s", attr(l, "href"))
+		}
+	}
+	// Upcoming talks soonest first, then past ones latest first.
+	lists := d.all("ol")
+	if len(lists) != 2 {
+		t.Fatalf("%d talk lists", len(lists))
+	}
+	titles := func(ol *html.Node) []string {
+		var out []string
+		for _, a := range (doc{ol}).all("a") {
+			if attr(a, "class") == "title" {
+				out = append(out, text(a))
+			}
+		}
+		return out
+	}
+	upcoming, past := titles(lists[0]), titles(lists[1])
+	if len(upcoming) != 7 || upcoming[0] != "Platform Engineering: A Hands-on Workshop" || upcoming[6] != "Serving Models Without Burning Money" {
+		t.Errorf("upcoming %q", upcoming)
+	}
+	if len(past) != 3 || past[0] != "Cloud Native Day Lisbon" || past[2] != "Getting Started with GitOps" {
+		t.Errorf("past %q", past)
+	}
+	// One-click subscriptions.
+	hrefs := map[string]bool{}
+	for _, a := range d.all("a") {
+		hrefs[attr(a, "href")] = true
+	}
+	ics := base + "calendar.ics"
+	for _, want := range []string{
+		"webcal://talks.example/calendar.ics",
+		"https://calendar.google.com/calendar/u/0/r/settings/addbyurl",
+		"https://outlook.live.com/calendar/0/addfromweb?url=" + url.QueryEscape(ics) + "&name=Demo+Talks",
+		"https://outlook.office.com/calendar/0/addfromweb?url=" + url.QueryEscape(ics) + "&name=Demo+Talks",
+		"webcal://talks.example/category/languages/calendar.ics",
+		base + "feed.rss", base + "feed.atom", base + "feed.json",
+		base + "events/2027/rust-systems-summit-2027/",
+	} {
+		if !hrefs[want] {
+			t.Errorf("no link to %s", want)
+		}
+	}
+	copies := 0
+	for _, in := range d.all("input") {
+		if attr(in, "value") == ics {
+			copies++
+		}
+	}
+	if copies != 1 {
+		t.Errorf("the calendar URL is not offered to copy (%d)", copies)
+	}
+	if bytes.Contains(b, []byte("ZgotmplZ")) {
+		t.Error("a URL was rejected by html/template")
+	}
+	if !bytes.Contains(b, []byte(`<strong class="badge">Cancelled</strong>`)) {
+		t.Error("the cancelled talk is not marked")
+	}
+}
+
+func demoTalk(t *testing.T, id string) *talkfeed.Event {
+	t.Helper()
+	for _, e := range fixtures.Demo(t, base) {
+		if e.ID == id {
+			return &e
+		}
+	}
+	t.Fatalf("no demo talk %s", id)
+	return nil
+}
+
+func jsonLD(t *testing.T, d doc) map[string]any {
+	t.Helper()
+	for _, s := range d.all("script") {
+		if attr(s, "type") == "application/ld+json" {
+			var ld map[string]any
+			if err := json.Unmarshal([]byte(s.FirstChild.Data), &ld); err != nil {
+				t.Fatalf("JSON-LD: %v\n%s", err, s.FirstChild.Data)
+			}
+			return ld
+		}
+	}
+	t.Fatal("no JSON-LD")
+	return nil
+}
+
+func TestTalkPage(t *testing.T) {
+	e := demoTalk(t, "2026/observability-without-tears")
+	b, err := Talk(e, options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := parse(t, b)
+	for prop, want := range map[string]string{
+		"og:title":       "Observability Without Tears",
+		"og:url":         e.PageURL,
+		"og:image":       e.ImageURL,
+		"og:site_name":   "Demo Talks",
+		"twitter:card":   "summary_large_image",
+		"twitter:image":  e.ImageURL,
+		"og:description": "17 September 2026, 18:30–20:00 CEST · c-base · Berlin, Germany · Berlin Cloud Native Meetup — Metrics, logs and traces that answer the question you have at 3 a.m., not the one you had at design time.",
+	} {
+		if got := d.meta(prop); got != want {
+			t.Errorf("%s = %q, want %q", prop, got, want)
+		}
+	}
+	ld := jsonLD(t, d)
+	// The schema.org Event properties search engines read.
+	checks := map[string]any{
+		"@context":            "https://schema.org",
+		"@type":               "Event",
+		"name":                "Observability Without Tears",
+		"startDate":           "2026-09-17T18:30:00+02:00",
+		"endDate":             "2026-09-17T20:00:00+02:00",
+		"eventStatus":         "https://schema.org/EventScheduled",
+		"eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+		"url":                 e.PageURL,
+	}
+	for k, want := range checks {
+		if ld[k] != want {
+			t.Errorf("JSON-LD %s = %v, want %v", k, ld[k], want)
+		}
+	}
+	loc, _ := ld["location"].(map[string]any)
+	if loc["@type"] != "Place" || loc["name"] != "c-base" || !strings.Contains(loc["address"].(string), "Rungestraße 20") {
+		t.Errorf("location %v", loc)
+	}
+	perf, _ := ld["performer"].([]any)
+	if len(perf) != 1 || perf[0].(map[string]any)["name"] != "Lena Hoffmann" || perf[0].(map[string]any)["@type"] != "Person" {
+		t.Errorf("performer %v", perf)
+	}
+	if img, _ := ld["image"].([]any); len(img) != 1 || img[0] != e.ImageURL {
+		t.Errorf("image %v", ld["image"])
+	}
+	// Add to calendar.
+	hrefs := map[string]bool{}
+	var google, outlook string
+	for _, a := range d.all("a") {
+		h := attr(a, "href")
+		hrefs[h] = true
+		if strings.HasPrefix(h, "https://calendar.google.com/calendar/render?") {
+			google = h
+		}
+		if strings.HasPrefix(h, "https://outlook.live.com/calendar/0/deeplink/compose?") {
+			outlook = h
+		}
+	}
+	if !hrefs[base+"events/2026/observability-without-tears.ics"] {
+		t.Error("no link to the talk's .ics")
+	}
+	gq, _ := url.ParseQuery(strings.SplitN(google, "?", 2)[1])
+	if gq.Get("dates") != "20260917T163000Z/20260917T180000Z" || gq.Get("action") != "TEMPLATE" || gq.Get("ctz") != "Europe/Berlin" || gq.Get("text") != e.Title {
+		t.Errorf("Google link %s", google)
+	}
+	oq, _ := url.ParseQuery(strings.SplitN(outlook, "?", 2)[1])
+	if oq.Get("startdt") != "2026-09-17T18:30:00+02:00" || oq.Get("enddt") != "2026-09-17T20:00:00+02:00" || oq.Get("subject") != e.Title {
+		t.Errorf("Outlook link %s", outlook)
+	}
+}
+
+func TestTalkPageShapes(t *testing.T) {
+	tests := []struct {
+		id         string
+		start, end string
+		status     string
+		mode       string
+		locType    string
+	}{
+		{"2027/rust-summit", "2027-03-10", "2027-03-12", "EventScheduled", "OfflineEventAttendanceMode", "Place"},
+		{"2027/online-webinar", "2027-02-04T12:00:00-05:00", "2027-02-04T13:00:00-05:00", "EventScheduled", "OnlineEventAttendanceMode", "VirtualLocation"},
+		{"2027/cancelled-k8s-security", "2027-01-21T19:00:00+01:00", "2027-01-21T21:00:00+01:00", "EventCancelled", "OfflineEventAttendanceMode", "Place"},
+		{"2027/tokyo-tentative", "2027-04-22T19:00:00+09:00", "", "EventPostponed", "OfflineEventAttendanceMode", "Place"},
+	}
+	for _, tc := range tests {
+		b, err := Talk(demoTalk(t, tc.id), options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ld := jsonLD(t, parse(t, b))
+		end, _ := ld["endDate"].(string)
+		loc, _ := ld["location"].(map[string]any)
+		if ld["startDate"] != tc.start || end != tc.end || ld["eventStatus"] != "https://schema.org/"+tc.status ||
+			ld["eventAttendanceMode"] != "https://schema.org/"+tc.mode || loc["@type"] != tc.locType {
+			t.Errorf("%s: %v", tc.id, ld)
+		}
+	}
+	// An all-day talk's calendar links use dates, the day after the last
+	// day as the end.
+	b, _ := Talk(demoTalk(t, "2027/rust-summit"), options())
+	if !bytes.Contains(b, []byte("dates=20270310%2F20270313")) || !bytes.Contains(b, []byte("allday=true")) {
+		t.Error("all-day calendar links")
+	}
+}
+
+func TestHostileTalk(t *testing.T) {
+	e := &talkfeed.Event{
+		ID: "evil", Title: `</script><script>alert(1)</script>"'&`, Summary: "<b>x</b>",
+		Start: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), AllDay: true, PageURL: base + "evil/",
+		Speakers: []talkfeed.Speaker{{Name: "<img src=x onerror=alert(1)>", URL: "javascript:alert(1)"}},
+	}
+	b, err := Talk(e, options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("<script>alert")) || bytes.Contains(b, []byte("<img src=x")) || bytes.Contains(b, []byte(`href="javascript:`)) {
+		t.Errorf("live markup:\n%s", b)
+	}
+	if ld := jsonLD(t, parse(t, b)); ld["name"] != e.Title {
+		t.Errorf("JSON-LD name %q", ld["name"])
+	}
+	if !regexp.MustCompile(`<title>&lt;/script&gt;`).Match(b) {
+		t.Error("title not escaped")
+	}
+}
