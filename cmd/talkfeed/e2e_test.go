@@ -88,8 +88,18 @@ func writePage(t *testing.T, dir, name, content string) {
 // until it is ready.
 func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
 	t.Helper()
+	return startDaemonAt(t, dir, "127.0.0.1:0", extraArgs...)
+}
+
+// startDaemonAt serves dir (the demo content when "") at addr.
+func startDaemonAt(t *testing.T, dir, addr string, extraArgs ...string) *daemonProc {
+	t.Helper()
 	bin := daemonBinary(t)
-	args := append([]string{"serve", dir, "--addr", "127.0.0.1:0", "--log-format", "json", "--schedule", "@every 1h"}, extraArgs...)
+	args := []string{"serve", "--addr", addr, "--log-format", "json", "--schedule", "@every 1h"}
+	if dir != "" {
+		args = append(args, dir)
+	}
+	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TALKFEED_RELOAD_TOKEN=e2e-token")
 	stderr, err := cmd.StderrPipe()
@@ -100,7 +110,7 @@ func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
 		t.Fatal(err)
 	}
 	d := &daemonProc{t: t, cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
-	addr := make(chan string, 1)
+	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -110,7 +120,7 @@ func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
 			d.mu.Unlock()
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
-				addr <- rec.Addr
+				listening <- rec.Addr
 			}
 		}
 	}()
@@ -123,7 +133,7 @@ func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
 		}
 	})
 	select {
-	case a := <-addr:
+	case a := <-listening:
 		d.base = "http://" + a
 	case err := <-d.done:
 		t.Fatalf("daemon exited: %v\n%s", err, d.log())
