@@ -57,6 +57,9 @@ func Atom(v View, o Options) ([]byte, error) {
 		},
 		Entries: make([]atomEntry, 0, len(its)),
 	}
+	if o.Hub != "" {
+		doc.Links = append(doc.Links, gfeeds.AtomLink{Href: o.Hub, Rel: "hub"})
+	}
 	for _, it := range its {
 		e := it.ev
 		ae := atomEntry{

@@ -34,6 +34,9 @@ type Options struct {
 	// ImageLength returns the byte size of an image URL when it is known,
 	// for RSS enclosures; nil or 0 means unknown.
 	ImageLength func(imageURL string) int64
+	// Hub is the WebSub hub the feeds name, so that readers can
+	// subscribe for pushes; "" for none.
+	Hub string
 }
 
 // View is one feed: a selection of talks at a URL.

@@ -328,3 +328,29 @@ func TestAnnouncedFallback(t *testing.T) {
 		t.Errorf("published field ignored: %v", got)
 	}
 }
+
+func TestHubLinks(t *testing.T) {
+	o := testOptions()
+	o.Hub = "https://hub.example/"
+	v := demoView(t)
+	for name, want := range map[string]string{
+		"rss":  `<atom:link href="https://hub.example/" rel="hub">`,
+		"atom": `<link href="https://hub.example/" rel="hub">`,
+		"json": `"hubs": [
+    {
+      "type": "WebSub",
+      "url": "https://hub.example/"
+    }
+  ]`,
+	} {
+		for _, r := range renderers {
+			if r.name == name && !bytes.Contains(render(t, r, v, o), []byte(want)) {
+				t.Errorf("%s does not name the hub", name)
+			}
+		}
+	}
+	// Without a hub, none is named.
+	if bytes.Contains(render(t, renderers[0], v, testOptions()), []byte(`rel="hub"`)) {
+		t.Error("a hub without one configured")
+	}
+}

@@ -69,6 +69,9 @@ func JSON(v View, o Options) ([]byte, error) {
 		},
 		Items: make([]jsonItem, 0, len(its)),
 	}
+	if o.Hub != "" {
+		doc.Hubs = []*gfeeds.JSONHub{{Type: "WebSub", Url: o.Hub}}
+	}
 	for _, it := range its {
 		e := it.ev
 		published, updated := it.published, it.updated

@@ -36,14 +36,15 @@ type rssDoc struct {
 // validators require, and items of our own type.
 type rssChannel struct {
 	*gfeeds.RssFeed
-	SelfLink rssAtomLink `xml:"atom:link"`
-	Items    []rssItem   `xml:"item"`
+	// AtomLinks are the self link and, with WebSub, the hub.
+	AtomLinks []rssAtomLink `xml:"atom:link"`
+	Items     []rssItem     `xml:"item"`
 }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 // rssItem adds to gorilla's RssItem several categories (it has one),
@@ -101,8 +102,11 @@ func RSS(v View, o Options) ([]byte, error) {
 			Docs:          "https://www.rssboard.org/rss-specification",
 			Ttl:           int(o.TTL.Minutes()),
 		},
-		SelfLink: rssAtomLink{Href: v.SelfURL, Rel: "self", Type: "application/rss+xml"},
-		Items:    make([]rssItem, 0, len(its)),
+		AtomLinks: []rssAtomLink{{Href: v.SelfURL, Rel: "self", Type: "application/rss+xml"}},
+		Items:     make([]rssItem, 0, len(its)),
+	}
+	if o.Hub != "" {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: o.Hub, Rel: "hub"})
 	}
 	if o.Site.Icon != "" {
 		ch.Image = &gfeeds.RssImage{Url: o.Site.Icon, Title: ch.Title, Link: ch.Link}

@@ -51,6 +51,8 @@ type Options struct {
 	// Assets are static files published beside the outputs at their own
 	// paths (the demo content's images); nil for none.
 	Assets fs.FS
+	// Hub is the WebSub hub the feeds name; "" for none.
+	Hub string
 	// Today is the day the subscribe page (index.html) sorts upcoming from
 	// past talks by; the zero time means the day Build runs.
 	Today time.Time
@@ -128,6 +130,26 @@ func TalkPagePath(baseURL string, e *talkfeed.Event) string {
 		return rel + "/index.html"
 	}
 	return rel
+}
+
+// ChangedFeeds returns the URLs of the feeds of t that are new or differ
+// from those of old (nil for none): what a WebSub hub must hear about.
+func (t *Tree) ChangedFeeds(old *Tree) []string {
+	var out []string
+	for _, f := range t.files {
+		switch path.Base(f.Path) {
+		case "feed.rss", "feed.atom", "feed.json":
+		default:
+			continue
+		}
+		if old != nil {
+			if prev, ok := old.File(f.Path); ok && prev.ETag == f.ETag {
+				continue
+			}
+		}
+		out = append(out, t.r.base+f.Path)
+	}
+	return out
 }
 
 // Index renders the subscribe page as of a day.
@@ -276,6 +298,7 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 			Site:      o.Site,
 			Generator: o.Generator,
 			TTL:       o.TTL,
+			Hub:       o.Hub,
 			EventICS:  func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
 			ImageLength: func(imageURL string) int64 {
 				if rel, ok := strings.CutPrefix(imageURL, base); ok {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -222,5 +223,32 @@ func TestBuildDeterministic(t *testing.T) {
 		if fa.Path != fb.Path || fa.ETag != fb.ETag || !bytes.Equal(fa.Body, fb.Body) {
 			t.Errorf("%s differs between builds", fa.Path)
 		}
+	}
+}
+
+func TestChangedFeeds(t *testing.T) {
+	a := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	if n := len(a.ChangedFeeds(nil)); n != 3*(1+len(a.Catalog().Categories())) {
+		t.Errorf("a first tree changes %d feeds", n)
+	}
+	if got := a.ChangedFeeds(a); len(got) != 0 {
+		t.Errorf("an unchanged tree changes %v", got)
+	}
+	// One talk fewer: the main feeds and that talk's category change.
+	evs := a.Catalog().Events()
+	var rest []talkfeed.Event
+	for _, e := range evs {
+		if e.Category != "Security" {
+			rest = append(rest, e)
+		}
+	}
+	b, err := Build(talkfeed.NewCatalog(rest), Options{Site: demoSite, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: demo.Assets(), Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.ChangedFeeds(a)
+	want := []string{demoSite.BaseURL + "feed.atom", demoSite.BaseURL + "feed.json", demoSite.BaseURL + "feed.rss"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changed %v, want %v", got, want)
 	}
 }

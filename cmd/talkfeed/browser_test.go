@@ -118,7 +118,7 @@ func artifactDir(t *testing.T) string {
 func TestPagesInChromium(t *testing.T) {
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
-	d := startDaemonAt(t, "", "127.0.0.1:"+strconv.Itoa(port), "--base-url", base)
+	d := startDaemonAt(t, "", "127.0.0.1:"+strconv.Itoa(port), nil, "--base-url", base)
 	ctx, problems := browser(t)
 
 	var links, alternates []string

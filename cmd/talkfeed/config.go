@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -34,9 +35,11 @@ type fileConfig struct {
 	DefaultDuration string `yaml:"default_duration"`
 	DefaultDays     int    `yaml:"default_days"`
 	// Schedule and Addr are for `talkfeed serve`.
-	Schedule string    `yaml:"schedule"`
-	Addr     string    `yaml:"addr"`
-	Fields   fieldsMap `yaml:"fields"`
+	Schedule string `yaml:"schedule"`
+	Addr     string `yaml:"addr"`
+	// WebSubHub is the hub the feeds name and reloads ping.
+	WebSubHub string    `yaml:"websub_hub"`
+	Fields    fieldsMap `yaml:"fields"`
 }
 
 // fieldsMap maps a canonical field to front matter keys; each value may be
@@ -84,6 +87,7 @@ type settings struct {
 	// baseURLSet tells whether the base URL was configured, rather than
 	// the default.
 	baseURLSet bool
+	hub        string
 }
 
 // publishOptions are the URL tree's options for content c.
@@ -97,6 +101,7 @@ func (s settings) publishOptions(c *content) publish.Options {
 		DefaultDuration: s.defaultDuration,
 		DefaultDays:     s.defaultDays,
 		Assets:          c.assets,
+		Hub:             s.hub,
 	}
 }
 
@@ -176,6 +181,12 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	}
 	s.defaultDays = fc.DefaultDays
 	s.addr = fc.Addr
+	s.hub = pick("", "TALKFEED_WEBSUB_HUB", fc.WebSubHub)
+	if s.hub != "" {
+		if u, err := url.Parse(s.hub); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return settings{}, fmt.Errorf("websub_hub %q is not an http(s) URL", s.hub)
+		}
+	}
 	s.schedule = pick(c.schedule, "TALKFEED_SCHEDULE", fc.Schedule)
 	if s.schedule == "" {
 		s.schedule = defaultSchedule

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,11 +89,12 @@ func writePage(t *testing.T, dir, name, content string) {
 // until it is ready.
 func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
 	t.Helper()
-	return startDaemonAt(t, dir, "127.0.0.1:0", extraArgs...)
+	return startDaemonAt(t, dir, "127.0.0.1:0", nil, extraArgs...)
 }
 
-// startDaemonAt serves dir (the demo content when "") at addr.
-func startDaemonAt(t *testing.T, dir, addr string, extraArgs ...string) *daemonProc {
+// startDaemonAt serves dir (the demo content when "") at addr, with extra
+// environment variables.
+func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...string) *daemonProc {
 	t.Helper()
 	bin := daemonBinary(t)
 	args := []string{"serve", "--addr", addr, "--log-format", "json", "--schedule", "@every 1h"}
@@ -101,7 +103,7 @@ func startDaemonAt(t *testing.T, dir, addr string, extraArgs ...string) *daemonP
 	}
 	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TALKFEED_RELOAD_TOKEN=e2e-token")
+	cmd.Env = append(append(os.Environ(), "TALKFEED_RELOAD_TOKEN=e2e-token"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -395,13 +397,39 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// With the watcher on, saving a page is enough.
+// With the watcher on, saving a page is enough; the WebSub hub hears of
+// every feed that changed.
 func TestEndToEndFileChange(t *testing.T) {
+	var mu sync.Mutex
+	pinged := map[string]int{}
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.ParseForm() != nil || r.PostForm.Get("hub.mode") != "publish" {
+			http.Error(w, "bad ping", 400)
+			return
+		}
+		mu.Lock()
+		pinged[r.PostForm.Get("hub.url")]++
+		mu.Unlock()
+		w.WriteHeader(204)
+	}))
+	defer hub.Close()
+	pings := func(u string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return pinged[u]
+	}
 	dir := t.TempDir()
 	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
-	d := startDaemon(t, dir)
+	d := startDaemonAt(t, dir, "127.0.0.1:0", []string{"TALKFEED_WEBSUB_HUB=" + hub.URL}, "--base-url", "https://talks.example/")
+	if _, b := d.get("/feed.rss"); !bytes.Contains(b, []byte(`<atom:link href="`+hub.URL+`" rel="hub">`)) {
+		t.Error("the RSS feed does not name the hub")
+	}
+	d.eventually("the first pings", func() bool { return pings("https://talks.example/feed.rss") == 1 })
 	writePage(t, dir, "alpha.md", page("Alpha Talk Saved", "2026-12-01", ""))
 	d.eventually("the edit after a file change", func() bool { return d.feedHas("Alpha Talk Saved") })
+	d.eventually("pings for the changed feeds", func() bool {
+		return pings("https://talks.example/feed.rss") == 2 && pings("https://talks.example/category/testing/feed.json") == 2
+	})
 	if err := os.MkdirAll(filepath.Join(dir, "2027"), 0o755); err != nil {
 		t.Fatal(err)
 	}

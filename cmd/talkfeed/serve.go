@@ -23,6 +23,7 @@ import (
 	"github.com/talkfeed/talkfeed/publish"
 	"github.com/talkfeed/talkfeed/server"
 	"github.com/talkfeed/talkfeed/source"
+	"github.com/talkfeed/talkfeed/websub"
 )
 
 // HTTP bounds: every input is bounded.
@@ -94,6 +95,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		loader:  loader,
 		log:     log,
 		metrics: newReloadMetrics(reg),
+	}
+	if cfg.hub != "" {
+		d.hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
 	}
 	reloads := newReloader(ctx, log, d.reload)
 	d.srv = server.New(server.Options{
@@ -225,7 +229,11 @@ type daemon struct {
 	srv     *server.Server
 	metrics *reloadMetrics
 
+	// hub is told which feeds changed; nil without a hub.
+	hub *websub.Publisher
+
 	// Owned by reload, which never runs concurrently with itself.
+	lastTree    *publish.Tree
 	lastDigest  [32]byte
 	lastEvents  int
 	lastSuccess time.Time
@@ -297,8 +305,24 @@ func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
 		return res, false, err
 	}
 	d.srv.Publish(tree)
-	d.lastDigest, d.lastEvents = digest, len(res.Events)
+	if d.hub != nil {
+		if topics := tree.ChangedFeeds(d.lastTree); len(topics) > 0 {
+			go d.ping(ctx, topics)
+		}
+	}
+	d.lastTree, d.lastDigest, d.lastEvents = tree, digest, len(res.Events)
 	return res, true, nil
+}
+
+// ping tells the WebSub hub which feeds changed, off the reload path.
+func (d *daemon) ping(ctx context.Context, topics []string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := d.hub.Ping(ctx, topics); err != nil {
+		d.log.Warn("websub", "error", err)
+		return
+	}
+	d.log.Info("websub: pinged the hub", "feeds", len(topics))
 }
 
 // contentDigest identifies what a load produced: every page's path and
