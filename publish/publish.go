@@ -53,6 +53,9 @@ type Options struct {
 	Assets fs.FS
 	// Hub is the WebSub hub the feeds name; "" for none.
 	Hub string
+	// Changes, newest last, make the change feed (changes.rss, .atom,
+	// .json); nil writes none.
+	Changes []talkfeed.Change
 	// Today is the day the subscribe page (index.html) sorts upcoming from
 	// past talks by; the zero time means the day Build runs.
 	Today time.Time
@@ -152,6 +155,9 @@ func (t *Tree) ChangedFeeds(old *Tree) []string {
 	return out
 }
 
+// ChangesBase is the change feed's path without its extension.
+const ChangesBase = "changes"
+
 // Index renders the subscribe page as of a day.
 func (t *Tree) Index(today time.Time) (File, error) {
 	body, err := pages.Index(t.cat.Events(), today, t.r.po)
@@ -225,6 +231,9 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		views = append(views, struct{ dir, title, desc string }{CategoryPath(c), o.Site.Title + ": " + c, description(o.Site, c)})
 	}
 	r := newRenderer(o, assets, cat)
+	if o.Changes != nil {
+		r.po.ChangesURL = r.base + ChangesBase
+	}
 	t.r = r
 	for _, v := range views {
 		evs := cat.Events()
@@ -232,7 +241,22 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 			evs = talkfeed.Filter{Categories: []string{t.categories[strings.TrimSuffix(strings.TrimPrefix(v.dir, "category/"), "/")]}}.Apply(cat)
 		}
 		for _, name := range []string{"feed.rss", "feed.atom", "feed.json", "calendar.ics"} {
-			f, err := r.renderView(v.dir, name, "", v.title, v.desc, evs, o.FeedLimit)
+			f, err := r.renderView(v.dir+name, name, "", v.title, v.desc, evs, o.FeedLimit)
+			if err != nil {
+				return nil, err
+			}
+			t.files = append(t.files, f)
+		}
+	}
+	if o.Changes != nil {
+		evs := make([]talkfeed.Event, len(o.Changes))
+		for i := range o.Changes {
+			evs[i] = o.Changes[i].AsEvent()
+		}
+		title := o.Site.Title + ": what changed"
+		desc := "New, rescheduled, moved and cancelled talks of " + o.Site.Title
+		for _, name := range []string{"feed.rss", "feed.atom", "feed.json"} {
+			f, err := r.renderView(ChangesBase+path.Ext(name), name, "", title, desc, evs, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -314,12 +338,11 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 	}
 }
 
-// renderView renders one output of a view folder: dir is "" or a
-// category's folder, name a view file, query the canonical query string
-// of a filtered view ("" for the plain one). A feed keeps the newest
-// `limit` items.
-func (r *renderer) renderView(dir, name, query, title, desc string, evs []talkfeed.Event, limit int) (File, error) {
-	p := dir + name
+// renderView renders one view of talks: p is the path it is published
+// at, name the view file whose format it has ("feed.rss", …,
+// "calendar.ics"), query the canonical query string of a filtered view
+// ("" for the plain one). A feed keeps the newest `limit` items.
+func (r *renderer) renderView(p, name, query, title, desc string, evs []talkfeed.Event, limit int) (File, error) {
 	self := r.base + p
 	if query != "" {
 		self += "?" + query
@@ -398,7 +421,7 @@ func (t *Tree) Render(p string, f talkfeed.Filter, query string) (File, error) {
 			limit = t.r.o.FeedLimit
 		}
 	}
-	file, err := t.r.renderView(dir, name, query, title, desc, f.Apply(t.cat), limit)
+	file, err := t.r.renderView(p, name, query, title, desc, f.Apply(t.cat), limit)
 	if err != nil {
 		return File{}, err
 	}

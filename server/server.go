@@ -411,6 +411,8 @@ func routeOf(p string) string {
 		return "event"
 	case strings.HasPrefix(p, "assets/"):
 		return "asset"
+	case strings.HasPrefix(p, "changes."):
+		return "changes"
 	case strings.HasSuffix(p, ".ics"):
 		return "calendar"
 	case publish.IsViewFile(path.Base(p)):

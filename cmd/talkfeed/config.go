@@ -38,8 +38,18 @@ type fileConfig struct {
 	Schedule string `yaml:"schedule"`
 	Addr     string `yaml:"addr"`
 	// WebSubHub is the hub the feeds name and reloads ping.
-	WebSubHub string    `yaml:"websub_hub"`
-	Fields    fieldsMap `yaml:"fields"`
+	WebSubHub string `yaml:"websub_hub"`
+	// Slack lists the webhooks to announce to; their URLs are secrets, so
+	// the file names where they are, never the URLs.
+	Slack  []slackConfig `yaml:"slack"`
+	Fields fieldsMap     `yaml:"fields"`
+}
+
+type slackConfig struct {
+	Name       string   `yaml:"name"`
+	URLEnv     string   `yaml:"url_env"`
+	URLFile    string   `yaml:"url_file"`
+	Categories []string `yaml:"categories"`
 }
 
 // fieldsMap maps a canonical field to front matter keys; each value may be
@@ -88,6 +98,7 @@ type settings struct {
 	// the default.
 	baseURLSet bool
 	hub        string
+	slack      []slackConfig
 }
 
 // publishOptions are the URL tree's options for content c.
@@ -181,6 +192,7 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	}
 	s.defaultDays = fc.DefaultDays
 	s.addr = fc.Addr
+	s.slack = fc.Slack
 	s.hub = pick("", "TALKFEED_WEBSUB_HUB", fc.WebSubHub)
 	if s.hub != "" {
 		if u, err := url.Parse(s.hub); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -231,4 +243,41 @@ func readConfigFile(p string) (fileConfig, error) {
 		return fc, fmt.Errorf("config %s: %s", p, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	return fc, nil
+}
+
+// webhooks resolves the Slack webhooks: TALKFEED_SLACK_WEBHOOK (every
+// category) and the config file's entries, each URL read from its
+// environment variable or file.
+func (s settings) webhooks(getenv func(string) string) ([]webhook, error) {
+	var out []webhook
+	if u := strings.TrimSpace(getenv("TALKFEED_SLACK_WEBHOOK")); u != "" {
+		out = append(out, webhook{Name: "default", URL: u})
+	}
+	for i, c := range s.slack {
+		name := c.Name
+		if name == "" {
+			name = fmt.Sprintf("slack-%d", i+1)
+		}
+		var u string
+		switch {
+		case c.URLEnv != "":
+			u = strings.TrimSpace(getenv(c.URLEnv))
+		case c.URLFile != "":
+			b, err := os.ReadFile(c.URLFile)
+			if err != nil {
+				return nil, fmt.Errorf("slack webhook %s: %w", name, err)
+			}
+			u = strings.TrimSpace(string(b))
+		}
+		if u == "" {
+			return nil, fmt.Errorf("slack webhook %s: no URL in url_env or url_file", name)
+		}
+		out = append(out, webhook{Name: name, URL: u, Categories: c.Categories})
+	}
+	for _, h := range out {
+		if pu, err := url.Parse(h.URL); err != nil || pu.Scheme != "https" && pu.Scheme != "http" {
+			return nil, fmt.Errorf("slack webhook %s is not an http(s) URL", h.Name)
+		}
+	}
+	return out, nil
 }

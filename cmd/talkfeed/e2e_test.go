@@ -269,6 +269,9 @@ func TestEndToEnd(t *testing.T) {
 	if !d.feedHas("Beta Talk Moved") {
 		t.Error("the edit is not served after POST /-/reload")
 	}
+	if _, b := d.get("/changes.rss"); !bytes.Contains(b, []byte("<title>Rescheduled: Beta Talk Moved</title>")) {
+		t.Errorf("the change feed lacks the rescheduling:\n%s", b)
+	}
 
 	// A page that breaks keeps its last good version, and says why.
 	writePage(t, dir, "gamma.md", "---\ntitle: [Gamma\ndate: 2025-05-05\n---\n")
@@ -440,4 +443,40 @@ func TestEndToEndFileChange(t *testing.T) {
 		t.Error("no reload triggered by a change in the log")
 	}
 
+}
+
+// The real daemon announces each change exactly once, across a restart.
+func TestEndToEndAnnouncesOncePerChange(t *testing.T) {
+	r := newReceiver(t)
+	dir := t.TempDir()
+	state := filepath.Join(t.TempDir(), "state.json")
+	writePage(t, dir, "alpha.md", page("Alpha Talk", "2099-01-01", ""))
+	env := []string{"TALKFEED_SLACK_WEBHOOK=" + r.URL}
+	args := []string{"--watch=false", "--announce", "--state-file", state}
+
+	d := startDaemonAt(t, dir, "127.0.0.1:0", env, args...)
+	// The first load is the baseline: nothing to announce.
+	writePage(t, dir, "beta.md", page("Beta Talk", "2099-02-02", ""))
+	if code, out := d.reload("e2e-token"); code != 200 {
+		t.Fatalf("reload: %d %v", code, out)
+	}
+	d.eventually("the announcement of the new talk", func() bool { return len(r.got()) == 1 })
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	<-d.done
+	d.done <- nil
+
+	d2 := startDaemonAt(t, dir, "127.0.0.1:0", env, args...)
+	d2.reload("e2e-token")
+	writePage(t, dir, "beta.md", page("Beta Talk", "2099-02-09", ""))
+	if code, out := d2.reload("e2e-token"); code != 200 {
+		t.Fatalf("reload: %d %v", code, out)
+	}
+	d2.eventually("the announcement of the new date", func() bool { return len(r.got()) == 2 })
+	time.Sleep(300 * time.Millisecond)
+	if got := r.got(); len(got) != 2 || got[0] != "New talk: Beta Talk" || got[1] != "Rescheduled: Beta Talk" {
+		t.Errorf("posts %q", got)
+	}
+	if _, b := d2.get("/changes.rss"); !bytes.Contains(b, []byte("New: Beta Talk")) || !bytes.Contains(b, []byte("Rescheduled: Beta Talk")) {
+		t.Errorf("the change feed lost its history across the restart:\n%s", b)
+	}
 }

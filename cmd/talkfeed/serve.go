@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +46,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", "", "listen `address` [TALKFEED_ADDR] (default :8080)")
 	logFormat := fs.String("log-format", "", "log `format`: text or json [TALKFEED_LOG_FORMAT] (default text)")
 	watch := fs.Bool("watch", getenv("TALKFEED_WATCH") != "false", "reload when a page changes [TALKFEED_WATCH]")
+	stateFlag := fs.String("state-file", "", "`file` that keeps the change feed and announcements across restarts [TALKFEED_STATE_FILE]")
+	announce := fs.Bool("announce", getenv("TALKFEED_ANNOUNCE") == "true", "post changes to Slack; set it on one replica only [TALKFEED_ANNOUNCE]")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usageError(err)
@@ -77,6 +81,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err == nil {
 		token, err = reloadToken(getenv)
 	}
+	var hooks []webhook
+	statePath := firstOf(*stateFlag, getenv("TALKFEED_STATE_FILE"))
+	if err == nil && *announce {
+		hooks, err = cfg.webhooks(getenv)
+		switch {
+		case err != nil:
+		case statePath == "":
+			err = errors.New("--announce needs --state-file, so that a restart neither repeats nor loses an announcement")
+		case len(hooks) == 0:
+			err = errors.New("--announce needs a webhook: TALKFEED_SLACK_WEBHOOK or slack: in the config file")
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitUsage
@@ -95,9 +111,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		loader:  loader,
 		log:     log,
 		metrics: newReloadMetrics(reg),
+		now:     time.Now,
 	}
 	if cfg.hub != "" {
 		d.hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
+	}
+	var st *stateFile
+	if statePath != "" {
+		if st, err = openState(statePath, *announce, hooks, cfg.site.BaseURL, log); err != nil {
+			fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+			return exitUsage
+		}
+		d.known, d.changes = st.known()
+		d.onChanges = func(changes []talkfeed.Change, talks map[string]talkfeed.Fingerprint) {
+			st.observe(changes, d.changes, talks)
+		}
 	}
 	reloads := newReloader(ctx, log, d.reload)
 	d.srv = server.New(server.Options{
@@ -119,6 +147,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("listening", "addr", ln.Addr().String(), "source", firstOf(dir, demoName), "schedule", cfg.schedule, "reload_endpoint", token != "")
 
 	// The first load, then the schedule, file changes and SIGHUP.
+	// (The announcer starts before it so that changes seen while the
+	// daemon was down go out too.)
 	if err := reloads.reload(ctx, "start"); err != nil && ctx.Err() == nil {
 		log.Error("the first load failed; serving nothing until a reload succeeds", "error", err)
 	}
@@ -128,6 +158,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}))
 	sched.Start()
 	var background sync.WaitGroup
+	if st != nil && *announce {
+		background.Go(func() { st.deliver(ctx) })
+	}
 	if dir != "" && *watch {
 		background.Go(func() {
 			if err := source.Watch(ctx, dir, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
@@ -238,7 +271,18 @@ type daemon struct {
 	lastEvents  int
 	lastSuccess time.Time
 	lastDiags   map[string]bool
+	// known are the talks as last published and changes what happened to
+	// them since the process (or its state file) began.
+	known   map[string]talkfeed.Fingerprint
+	changes []talkfeed.Change
+	// onChanges hears of every change (the Slack announcer); nil for none.
+	onChanges func([]talkfeed.Change, map[string]talkfeed.Fingerprint)
+	// now is the clock changes are dated by.
+	now func() time.Time
 }
+
+// maxChanges bounds the change feed.
+const maxChanges = 100
 
 // reload loads the source and renders every output on the side, then
 // publishes the new snapshot at once. When anything fails, the last good
@@ -300,11 +344,31 @@ func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
 	if digest == d.lastDigest && d.srv.Ready() {
 		return res, false, nil
 	}
-	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), d.cfg.publishOptions(c))
+	cat := talkfeed.NewCatalog(res.Events)
+	var changes []talkfeed.Change
+	if d.known != nil {
+		changes = talkfeed.Diff(d.known, cat, d.now().UTC().Truncate(time.Second))
+	}
+	all := append(slices.Clone(d.changes), changes...)
+	if len(all) > maxChanges {
+		all = all[len(all)-maxChanges:]
+	}
+	opts := d.cfg.publishOptions(c)
+	opts.Changes = all
+	if opts.Changes == nil {
+		opts.Changes = []talkfeed.Change{}
+	}
+	tree, err := publish.Build(cat, opts)
 	if err != nil {
 		return res, false, err
 	}
 	d.srv.Publish(tree)
+	d.changes = all
+	known := talkfeed.Fingerprints(cat)
+	if d.onChanges != nil {
+		d.onChanges(changes, known)
+	}
+	d.known = known
 	if d.hub != nil {
 		if topics := tree.ChangedFeeds(d.lastTree); len(topics) > 0 {
 			go d.ping(ctx, topics)

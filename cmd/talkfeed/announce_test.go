@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+// receiver is a local Slack webhook that records posts and fails on
+// demand.
+type receiver struct {
+	*httptest.Server
+	mu    sync.Mutex
+	posts []string // header texts, in arrival order
+	fails int      // answer 500 to this many posts first
+	code  int      // then answer this (200 by default)
+	// acceptOnly, when positive, accepts that many posts in all and
+	// answers 500 to the rest: Slack going down mid-way.
+	acceptOnly int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{code: 200}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		var msg struct {
+			Text   string
+			Blocks []struct {
+				Type string
+				Text struct{ Text string }
+			}
+		}
+		if req.Method != "POST" || req.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &msg) != nil || len(msg.Blocks) == 0 {
+			http.Error(w, "invalid_payload", 400)
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.fails > 0 {
+			r.fails--
+			http.Error(w, "oops", 500)
+			return
+		}
+		if r.acceptOnly > 0 && len(r.posts) >= r.acceptOnly {
+			http.Error(w, "down", 503)
+			return
+		}
+		if r.code != 200 {
+			http.Error(w, "no_service", r.code)
+			return
+		}
+		r.posts = append(r.posts, msg.Blocks[0].Text.Text)
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.posts...)
+}
+
+var announceNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+func talkAt(id, title, category string, start time.Time) talkfeed.Event {
+	return talkfeed.Event{ID: id, Title: title, Category: category, Start: start, AllDay: true, TimeZone: "UTC",
+		Location: "Berlin", PageURL: "https://talks.example/" + id + "/", Status: talkfeed.StatusConfirmed}
+}
+
+func newTestState(t *testing.T, path string, hooks ...webhook) *stateFile {
+	t.Helper()
+	s, err := openState(path, true, hooks, "https://talks.example/", quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.now = func() time.Time { return announceNow }
+	s.backoffMin, s.backoffMax = 5*time.Millisecond, 20*time.Millisecond
+	return s
+}
+
+// runUntil delivers until the receiver has n posts or the outbox is
+// empty, then stops the delivery as a process exit would.
+func runUntil(t *testing.T, s *stateFile, r *receiver, n int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.deliver(ctx); close(done) }()
+	outboxEmpty := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.st.Outbox) == 0
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(r.got()) < n && !outboxEmpty() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // time for anything that should not come
+	cancel()
+	<-done
+}
+
+func changesOf(before map[string]talkfeed.Fingerprint, evs ...talkfeed.Event) ([]talkfeed.Change, map[string]talkfeed.Fingerprint) {
+	cat := talkfeed.NewCatalog(evs)
+	return talkfeed.Diff(before, cat, announceNow), talkfeed.Fingerprints(cat)
+}
+
+func TestAnnouncerPostsEachChangeOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	r := newReceiver(t)
+	s := newTestState(t, path, webhook{Name: "all", URL: r.URL})
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	b := talkAt("b", "Beta", "Rust", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
+	old := talkAt("old", "Old", "Go", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+
+	// Two talks at once, and one of a past date that is history, not news.
+	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b, old)
+	s.observe(changes, changes, talks)
+	runUntil(t, s, r, 2)
+	if got := r.got(); len(got) != 2 || got[0] != "New talk: Alpha" || got[1] != "New talk: Beta" {
+		t.Fatalf("posts %q", got)
+	}
+
+	// A restart with nothing new posts nothing.
+	s2 := newTestState(t, path, webhook{Name: "all", URL: r.URL})
+	known, _ := s2.known()
+	changes, talks = changesOf(known, a, b, old)
+	s2.observe(changes, changes, talks)
+	runUntil(t, s2, r, 3)
+	if got := r.got(); len(got) != 2 {
+		t.Fatalf("a restart re-posted: %q", got)
+	}
+
+	// A rescheduling and a cancellation, after the restart.
+	b.Start = b.Start.AddDate(0, 0, 7)
+	a.Status = talkfeed.StatusCancelled
+	changes, _ = changesOf(known, a, b, old)
+	s2.observe(changes, changes, talks)
+	runUntil(t, s2, r, 4)
+	if got := r.got(); len(got) != 4 || got[2] != "Cancelled: Alpha" || got[3] != "Rescheduled: Beta" {
+		t.Fatalf("posts %q", got)
+	}
+}
+
+func TestAnnouncerRetriesAndSurvivesRestarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	r := newReceiver(t)
+	r.fails = 3      // Slack is down for a while,
+	r.acceptOnly = 1 // then takes one post and goes down again
+	s := newTestState(t, path, webhook{Name: "all", URL: r.URL})
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	b := talkAt("b", "Beta", "Go", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
+	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b)
+	s.observe(changes, changes, talks)
+	runUntil(t, s, r, 1)
+	if got := r.got(); len(got) != 1 || got[0] != "New talk: Alpha" {
+		t.Fatalf("after retries: %q", got)
+	}
+	// The process stops with Beta undelivered: it waits in the state file.
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"outbox": [`) || !strings.Contains(string(data), `"title": "Beta"`) {
+		t.Fatalf("the undelivered announcement is not in the state file:\n%s", data)
+	}
+	r.mu.Lock()
+	r.acceptOnly = 0 // Slack is back
+	r.mu.Unlock()
+	s2 := newTestState(t, path, webhook{Name: "all", URL: r.URL})
+	runUntil(t, s2, r, 2)
+	if got := r.got(); len(got) != 2 || got[1] != "New talk: Beta" {
+		t.Fatalf("across a restart: %q", got)
+	}
+}
+
+func TestAnnouncerRoutesByCategoryAndDropsRefusals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	goHook, rustHook, revoked := newReceiver(t), newReceiver(t), newReceiver(t)
+	revoked.code = 404
+	s := newTestState(t, path,
+		webhook{Name: "go", URL: goHook.URL, Categories: []string{"go"}},
+		webhook{Name: "revoked", URL: revoked.URL},
+		webhook{Name: "rust", URL: rustHook.URL, Categories: []string{"Rust"}})
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	b := talkAt("b", "Beta", "Rust", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
+	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b)
+	s.observe(changes, changes, talks)
+	runUntil(t, s, rustHook, 1)
+	if g, r := goHook.got(), rustHook.got(); len(g) != 1 || g[0] != "New talk: Alpha" || len(r) != 1 || r[0] != "New talk: Beta" {
+		t.Errorf("go %q, rust %q", g, r)
+	}
+	if _, st := s.known(); len(s.st.Outbox) != 0 {
+		t.Errorf("outbox left: %v %v", s.st.Outbox, st)
+	}
+}

@@ -1,0 +1,141 @@
+// Package slack posts talk announcements to Slack incoming webhooks, as
+// Block Kit messages with links to the talk's page and calendar.
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+// Message builds the Block Kit message for a change; icsURL is the talk's
+// calendar.
+func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
+	heading := map[talkfeed.ChangeKind]string{
+		talkfeed.ChangeNew:         "New talk",
+		talkfeed.ChangeRescheduled: "Rescheduled",
+		talkfeed.ChangeMoved:       "Moved",
+		talkfeed.ChangeCancelled:   "Cancelled",
+	}[c.Kind]
+	title := heading + ": " + c.Talk.Title
+	var facts []string
+	facts = append(facts, "*When:* "+escape(c.Talk.When))
+	if c.Talk.Place != "" {
+		facts = append(facts, "*Where:* "+escape(c.Talk.Place))
+	} else if c.Talk.OnlineURL != "" {
+		facts = append(facts, "*Where:* online")
+	}
+	if len(c.Talk.Speakers) > 0 {
+		facts = append(facts, "*Speakers:* "+escape(strings.Join(c.Talk.Speakers, ", ")))
+	}
+	if c.Talk.EventName != "" {
+		facts = append(facts, "*Event:* "+escape(c.Talk.EventName))
+	}
+	blocks := []any{
+		map[string]any{"type": "header", "text": plain(truncate(title, 150))},
+		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": strings.Join(facts, "\n")}},
+	}
+	switch c.Kind {
+	case talkfeed.ChangeRescheduled:
+		blocks = append(blocks, contextBlock("Was " + escape(c.Before.When)))
+	case talkfeed.ChangeMoved:
+		blocks = append(blocks, contextBlock("Was at " + escape(firstNonEmpty(c.Before.Place, "an online venue"))))
+	}
+	var buttons []any
+	if c.PageURL != "" {
+		buttons = append(buttons, map[string]any{"type": "button", "text": plain("Talk page"), "url": c.PageURL, "action_id": "talk_page"})
+	}
+	if icsURL != "" && c.Kind != talkfeed.ChangeCancelled {
+		buttons = append(buttons, map[string]any{"type": "button", "text": plain("Add to calendar"), "url": icsURL, "action_id": "add_to_calendar"})
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, map[string]any{"type": "actions", "elements": buttons})
+	}
+	// text is the notification's and the fallback's: plain words.
+	return json.Marshal(map[string]any{
+		"text":   escape(title + " — " + c.Talk.When),
+		"blocks": blocks,
+	})
+}
+
+func plain(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s, "emoji": true} }
+
+func contextBlock(mrkdwn string) map[string]any {
+	return map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": mrkdwn}}}
+}
+
+// escape makes text safe in Slack's mrkdwn, which gives &, < and >
+// meaning.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Error is a failed post. Retry says whether trying again can help, and
+// After how long Slack asked to wait (429), if it did.
+type Error struct {
+	Status int
+	Body   string
+	Retry  bool
+	After  time.Duration
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return "slack: " + e.Err.Error()
+	}
+	return fmt.Sprintf("slack: %d %s", e.Status, e.Body)
+}
+
+// Post sends a message to a webhook. Network errors, 429 and 5xx can be
+// retried; other answers (a revoked webhook, a bad payload) cannot.
+func Post(ctx context.Context, client *http.Client, webhook string, msg []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhook, bytes.NewReader(msg))
+	if err != nil {
+		return &Error{Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return &Error{Err: err, Retry: true}
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
+	if res.StatusCode == http.StatusOK {
+		return nil
+	}
+	e := &Error{Status: res.StatusCode, Body: strings.TrimSpace(string(body))}
+	switch {
+	case res.StatusCode == http.StatusTooManyRequests:
+		e.Retry = true
+		if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s > 0 {
+			e.After = time.Duration(s) * time.Second
+		}
+	case res.StatusCode >= 500:
+		e.Retry = true
+	}
+	return e
+}
