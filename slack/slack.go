@@ -45,9 +45,9 @@ func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
 	}
 	switch c.Kind {
 	case talkfeed.ChangeRescheduled:
-		blocks = append(blocks, contextBlock("Was " + escape(c.Before.When)))
+		blocks = append(blocks, contextBlock("Was "+escape(c.Before.When)))
 	case talkfeed.ChangeMoved:
-		blocks = append(blocks, contextBlock("Was at " + escape(firstNonEmpty(c.Before.Place, "an online venue"))))
+		blocks = append(blocks, contextBlock("Was at "+escape(firstNonEmpty(c.Before.Place, "an online venue"))))
 	}
 	var buttons []any
 	if c.PageURL != "" {
@@ -66,7 +66,9 @@ func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
 	})
 }
 
-func plain(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s, "emoji": true} }
+func plain(s string) map[string]any {
+	return map[string]any{"type": "plain_text", "text": s, "emoji": true}
+}
 
 func contextBlock(mrkdwn string) map[string]any {
 	return map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": mrkdwn}}}
