@@ -354,6 +354,10 @@ func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
 		all = all[len(all)-maxChanges:]
 	}
 	opts := d.cfg.publishOptions(c)
+	// The subscribe page depends on the day only, the same on every
+	// replica; the server renders it again when the day changes.
+	y, m, day := d.now().UTC().Date()
+	opts.Today = time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
 	opts.Changes = all
 	if opts.Changes == nil {
 		opts.Changes = []talkfeed.Change{}
