@@ -50,9 +50,9 @@ http {
   access_log off;
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  sendfile on; tcp_nopush on; keepalive_requests 1000000; etag on;
-  types { application/rss+xml rss; text/calendar ics; }
-  server { listen 127.0.0.1:$NGX_PORT; root $work/site; }
+  sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  # The snippet talkfeed build writes: the daemon's types and headers.
+  server { listen 127.0.0.1:$NGX_PORT; root $work/site; include $work/site/talkfeed.nginx.conf; }
 }
 CONF
 "$NGINX" -c "$work/nginx.conf"

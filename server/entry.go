@@ -45,7 +45,7 @@ var (
 	encodingBrotli = []string{publish.Brotli}
 	// Pages load scripts and styles from this host only; talk bodies may
 	// show images from anywhere, as their authors wrote them.
-	headerCSP      = []string{"default-src 'self'; img-src * data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"}
+	headerCSP      = []string{publish.PageCSP}
 	headerReferrer = []string{"strict-origin-when-cross-origin"}
 )
 

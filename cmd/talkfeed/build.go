@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/publish"
@@ -52,7 +53,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
-	if err := writeTree(*out, tree); err != nil {
+	if err := writeTree(*out, tree, cfg.interval, stderr); err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
@@ -62,32 +63,59 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 	return exitOK
 }
 
-// writeTree writes every file of the tree below dir, each through a
-// temporary file and a rename so that a static server never sends half a
-// file.
-func writeTree(dir string, tree *publish.Tree) error {
-	for _, f := range tree.Files() {
+// writeTree writes every file of the tree below dir with its .gz and .br
+// siblings, and the _headers file and nginx snippet that make a static
+// host serve them as the daemon does. Each file goes through a temporary
+// file and a rename so that a static server never sends half a file.
+// Large trees report progress.
+func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io.Writer) error {
+	files := tree.Files()
+	for i, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := writeFile(p, f.Body); err != nil {
 			return err
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(p), ".talkfeed-*")
-		if err != nil {
-			return err
+		if f.Gzip != nil {
+			if err := writeFile(p+".gz", f.Gzip); err != nil {
+				return err
+			}
 		}
-		_, werr := tmp.Write(f.Body)
-		cerr := tmp.Close()
-		if err := errors.Join(werr, cerr); err != nil {
-			os.Remove(tmp.Name())
-			return err
+		if f.Brotli != nil {
+			if err := writeFile(p+".br", f.Brotli); err != nil {
+				return err
+			}
 		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			return err
+		if n := i + 1; len(files) > 2000 && (n%1000 == 0 || n == len(files)) {
+			fmt.Fprintf(progress, "wrote %d of %d files\n", n, len(files))
 		}
-		if err := os.Rename(tmp.Name(), p); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
+	}
+	if err := writeFile(filepath.Join(dir, publish.HeadersPath), tree.HeadersFile(maxAge)); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, publish.NginxPath), publish.NginxConf(maxAge))
+}
+
+func writeFile(p string, body []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".talkfeed-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(body)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		os.Remove(tmp.Name())
+		return err
 	}
 	return nil
 }

@@ -2,15 +2,19 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/talkfeed/talkfeed/internal/testcorpus"
 )
@@ -219,5 +223,56 @@ func TestBuildWritesTreeDeterministically(t *testing.T) {
 	}
 	if code, _, _ := runArgs(t, nil, "build"); code != exitUsage {
 		t.Errorf("build without --out: exit %d", code)
+	}
+}
+
+// A static host gets the compressed siblings and the headers the daemon
+// sends.
+func TestBuildWritesSiblingsAndHeaders(t *testing.T) {
+	out := t.TempDir()
+	if code, stdout, stderr := runArgs(t, nil, "build", "--out", out); code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	plainFeed, err := os.ReadFile(filepath.Join(out, "feed.rss"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, err := os.Open(filepath.Join(out, "feed.rss.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(zr); !bytes.Equal(b, plainFeed) {
+		t.Error("feed.rss.gz is not feed.rss")
+	}
+	br, err := os.Open(filepath.Join(out, "feed.rss.br"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	if b, _ := io.ReadAll(brotli.NewReader(br)); !bytes.Equal(b, plainFeed) {
+		t.Error("feed.rss.br is not feed.rss")
+	}
+	headers, err := os.ReadFile(filepath.Join(out, "_headers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"/feed.rss\n  Content-Type: application/rss+xml; charset=utf-8\n  Cache-Control: public, max-age=300\n",
+		"/calendar.ics\n  Content-Type: text/calendar; charset=utf-8\n",
+		"/events/2027/rust-systems-summit-2027/\n  Content-Type: text/html; charset=utf-8\n",
+		"  Content-Security-Policy: ",
+	} {
+		if !bytes.Contains(headers, []byte(want)) {
+			t.Errorf("_headers lacks %q", want)
+		}
+	}
+	nginx, err := os.ReadFile(filepath.Join(out, "talkfeed.nginx.conf"))
+	if err != nil || !bytes.Contains(nginx, []byte("application/rss+xml rss;")) || !bytes.Contains(nginx, []byte("gzip_static on;")) {
+		t.Errorf("nginx snippet: %v\n%s", err, nginx)
 	}
 }

@@ -1,0 +1,87 @@
+package publish
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Files written beside the tree for static hosts, so that they serve what
+// the daemon serves: the same bytes, types and caching headers.
+const (
+	// HeadersPath is the _headers file of Netlify and Cloudflare Pages.
+	HeadersPath = "_headers"
+	// NginxPath is an nginx snippet for a server block.
+	NginxPath = "talkfeed.nginx.conf"
+)
+
+// PageCSP is the Content-Security-Policy of the pages: scripts and styles
+// from the site only; talk bodies may show images from anywhere, as their
+// authors wrote them.
+const PageCSP = "default-src 'self'; img-src * data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+// HeadersFile returns the _headers file for the tree: every output's
+// content type, and caching and CORS headers like the daemon's.
+func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
+	var b strings.Builder
+	b.WriteString("# Written by talkfeed build: the daemon's headers for static hosts.\n")
+	cache := "public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))
+	for _, f := range t.files {
+		if strings.HasPrefix(f.Path, "assets/") {
+			continue
+		}
+		url := "/" + f.Path
+		if strings.HasSuffix(url, "/index.html") {
+			url = strings.TrimSuffix(url, "index.html")
+		}
+		fmt.Fprintf(&b, "%s\n  Content-Type: %s\n  Cache-Control: %s\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff\n", url, f.ContentType, cache)
+		if f.ContentType == TypeHTML {
+			fmt.Fprintf(&b, "  Content-Security-Policy: %s\n  Referrer-Policy: strict-origin-when-cross-origin\n", PageCSP)
+		}
+	}
+	return []byte(b.String())
+}
+
+// NginxConf returns an nginx snippet that serves the tree like the daemon:
+// the content types by extension, the .gz (and, with the brotli module,
+// .br) siblings, and the same caching and CORS headers.
+func NginxConf(maxAge time.Duration) []byte {
+	exts := map[string]string{}
+	for name, ctype := range viewFiles {
+		exts[strings.TrimPrefix(path.Ext(name), ".")] = strings.TrimSuffix(ctype, "; charset=utf-8")
+	}
+	return []byte(fmt.Sprintf(`# Written by talkfeed build: include it in the server block whose root is
+# the build's output folder.
+types {
+    %s rss;
+    %s atom;
+    %s json;
+    %s ics;
+    text/html html;
+    text/css css;
+    text/javascript js;
+    image/png png;
+    image/jpeg jpg jpeg;
+    image/svg+xml svg;
+}
+charset utf-8;
+charset_types %s %s %s %s text/css text/javascript;
+gzip_static on;
+# brotli_static on;  # with the ngx_brotli module
+etag on;
+add_header Cache-Control "public, max-age=%d" always;
+add_header Access-Control-Allow-Origin "*" always;
+add_header X-Content-Type-Options "nosniff" always;
+add_header Vary "Accept-Encoding" always;
+index index.html;
+location ~ \.html$|/$ {
+    add_header Cache-Control "public, max-age=%d" always;
+    add_header Content-Security-Policy "%s" always;
+    add_header Referrer-Policy "strict-origin-when-cross-origin" always;
+}
+`, exts["rss"], exts["atom"], exts["json"], exts["ics"],
+		exts["rss"], exts["atom"], exts["json"], exts["ics"],
+		int(maxAge.Seconds()), int(maxAge.Seconds()), PageCSP))
+}
