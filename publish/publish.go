@@ -271,9 +271,18 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		}
 		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
 	}
+	taken := make(map[string]bool, len(t.files))
+	for _, f := range t.files {
+		taken[f.Path] = true
+	}
 	for _, e := range cat.Events() {
 		body, err := pages.Talk(&e, r.po)
 		p := TalkPagePath(r.base, &e)
+		if taken[p] || p == IndexPath {
+			// A permalink onto another output must not take its place.
+			p = "talks/" + e.ID + "/index.html"
+		}
+		taken[p] = true
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}

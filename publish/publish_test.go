@@ -252,3 +252,24 @@ func TestChangedFeeds(t *testing.T) {
 		t.Errorf("changed %v, want %v", got, want)
 	}
 }
+
+// A page whose permalink lands on another output gets talks/<id>/
+// instead of breaking the build.
+func TestPermalinkCollision(t *testing.T) {
+	evs := []talkfeed.Event{
+		{ID: "a", Title: "A", Start: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), AllDay: true, PageURL: demoSite.BaseURL + "feed.rss"},
+		{ID: "b", Title: "B", Start: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), AllDay: true, PageURL: demoSite.BaseURL + "index.html"},
+	}
+	tree, err := Build(talkfeed.NewCatalog(evs), Options{Site: demoSite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"talks/a/index.html", "talks/b/index.html"} {
+		if f, ok := tree.File(p); !ok || f.ContentType != TypeHTML {
+			t.Errorf("no page at %s", p)
+		}
+	}
+	if f, _ := tree.File("feed.rss"); f.ContentType != TypeRSS {
+		t.Error("the feed was replaced")
+	}
+}
