@@ -63,6 +63,9 @@ type Event struct {
 	// last changed; zero when the source cannot tell.
 	Published time.Time
 	Updated   time.Time
+	// Revisions counts the commits that changed the page, when the source
+	// has a history; 0 otherwise.
+	Revisions int
 
 	Source SourceInfo
 }

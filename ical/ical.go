@@ -174,12 +174,16 @@ func setTime(ev *ics.VEvent, prop ics.ComponentProperty, t time.Time, tzid strin
 	ev.SetProperty(prop, t.UTC().Format(dateTimeUTC))
 }
 
-// Sequence is the talk's revision number: the whole minutes between its
-// announcement (CREATED) and its last change (LAST-MODIFIED). An edit that
-// moves the page's `updated` time (or, with a git source, a new commit)
-// raises it; an unchanged page keeps it. It needs no clock and no state,
-// so every replica computes the same number.
+// Sequence is the talk's revision number. With a git source it is the
+// number of commits that changed the page, less one (the commit that added
+// it). Otherwise it is the whole minutes between the talk's announcement
+// (CREATED) and its last change (LAST-MODIFIED), so an edit that moves the
+// page's `updated` time raises it. Either way an unchanged page keeps it,
+// and every replica computes the same number without a clock or state.
 func Sequence(e *talkfeed.Event) int {
+	if e.Revisions > 0 {
+		return e.Revisions - 1
+	}
 	d := e.LastChanged().Sub(e.Announced())
 	if d <= 0 {
 		return 0

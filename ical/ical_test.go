@@ -407,3 +407,16 @@ func TestFoldingKeepsUTF8(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// With a git source, SEQUENCE counts the commits after the first.
+func TestSequenceFromRevisions(t *testing.T) {
+	e := talkfeed.Event{ID: "r", Title: "R", Start: allDay(2027, 1, 1), AllDay: true, Revisions: 4,
+		Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Updated: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+	if got := Sequence(&e); got != 3 {
+		t.Errorf("SEQUENCE %d, want 3", got)
+	}
+	e.Revisions = 0
+	if got := Sequence(&e); got != 31*24*60 {
+		t.Errorf("SEQUENCE without history %d", got)
+	}
+}

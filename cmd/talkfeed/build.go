@@ -30,10 +30,15 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage
 	}
-	cfg, loader, c, err := prepare(&cf, getenv, dir)
+	cfg, loader, ref, err := prepare(ctx, &cf, getenv, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage
+	}
+	c, err := ref.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
+		return exitFail
 	}
 	defer c.close()
 	res, err := c.load(ctx, loader)

@@ -38,10 +38,15 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
 	}
-	_, loader, c, err := prepare(&cf, getenv, dir)
+	_, loader, ref, err := prepare(ctx, &cf, getenv, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
+	}
+	c, err := ref.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
+		return exitFail
 	}
 	defer c.close()
 	res, err := c.load(ctx, loader)

@@ -99,6 +99,8 @@ type settings struct {
 	baseURLSet bool
 	hub        string
 	slack      []slackConfig
+	// A git SOURCE's branch, folder of pages and clone cache.
+	gitBranch, gitSubdir, cacheDir string
 }
 
 // publishOptions are the URL tree's options for content c.
@@ -119,6 +121,7 @@ func (s settings) publishOptions(c *content) publish.Options {
 // configFlags are the flags every command that loads content shares.
 type configFlags struct {
 	config, title, baseURL, timeZone, permalink, imageBase, schedule string
+	gitBranch, gitSubdir, cacheDir                                   string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -128,6 +131,9 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.timeZone, "timezone", "", "IANA time zone for dates written without one [TALKFEED_TIMEZONE] (default UTC)")
 	fs.StringVar(&c.permalink, "permalink", "", "page URL pattern [TALKFEED_PERMALINK] (default "+source.DefaultPermalink+")")
 	fs.StringVar(&c.imageBase, "image-base", "", "where image file names resolve [TALKFEED_IMAGE_BASE] (default "+source.DefaultImageBase+")")
+	fs.StringVar(&c.gitBranch, "git-branch", "", "branch of a git SOURCE [TALKFEED_GIT_BRANCH] (default: the remote's default branch)")
+	fs.StringVar(&c.gitSubdir, "git-subdir", "", "folder of talk pages inside a git SOURCE [TALKFEED_GIT_SUBDIR]")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "where a git SOURCE is cloned [TALKFEED_CACHE_DIR] (default: the user cache folder)")
 	fs.StringVar(&c.schedule, "schedule", "", "reload schedule, a cron spec [TALKFEED_SCHEDULE] (default \""+defaultSchedule+"\")")
 }
 
@@ -192,6 +198,9 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	}
 	s.defaultDays = fc.DefaultDays
 	s.addr = fc.Addr
+	s.gitBranch = pick(c.gitBranch, "TALKFEED_GIT_BRANCH", "")
+	s.gitSubdir = pick(c.gitSubdir, "TALKFEED_GIT_SUBDIR", "")
+	s.cacheDir = pick(c.cacheDir, "TALKFEED_CACHE_DIR", "")
 	s.slack = fc.Slack
 	s.hub = pick("", "TALKFEED_WEBSUB_HUB", fc.WebSubHub)
 	if s.hub != "" {

@@ -14,42 +14,87 @@ import (
 // demoName is how diagnostics name the embedded demo content.
 const demoName = "demo"
 
-// content is an opened SOURCE.
+// sourceRef is a SOURCE resolved: the embedded demo, a folder, or a git
+// repository cloned into the cache.
+type sourceRef struct {
+	dir  string      // the folder; "" for the demo
+	git  *source.Git // nil unless SOURCE is a git URL
+	name string      // how diagnostics name it
+}
+
+// resolveSource checks SOURCE and, for a git URL, clones it (or opens the
+// clone a previous run cached).
+func resolveSource(ctx context.Context, src string, cfg settings, getenv func(string) string) (*sourceRef, error) {
+	switch {
+	case src == "":
+		return &sourceRef{name: demoName}, nil
+	case source.IsGitURL(src):
+		auth, err := source.GitAuth(getenv)
+		if err != nil {
+			return nil, err
+		}
+		g, err := source.OpenGit(ctx, source.GitOptions{URL: src, Branch: cfg.gitBranch, Subdir: cfg.gitSubdir, CacheDir: cfg.cacheDir, Auth: auth})
+		if err != nil {
+			return nil, err
+		}
+		return &sourceRef{dir: g.Dir(), git: g, name: filepath.Join(src, cfg.gitSubdir)}, nil
+	}
+	info, err := os.Stat(src)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", src, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("source %s is not a directory", src)
+	}
+	return &sourceRef{dir: src, name: filepath.Clean(src)}, nil
+}
+
+// watchable is the folder to watch for changes: a folder source's, never
+// a clone's (fetches bring its changes).
+func (s *sourceRef) watchable() string {
+	if s.git != nil {
+		return ""
+	}
+	return s.dir
+}
+
+// content is an opened source, ready to load.
 type content struct {
 	fsys fs.FS
 	// name prefixes diagnostics' paths so that they open in an editor.
 	name string
 	// assets are files the pages refer to that talkfeed publishes too:
 	// the demo's images. Nil for a folder, whose site publishes its own.
-	assets fs.FS
-	close  func() error
+	assets  fs.FS
+	history source.History
+	close   func() error
 }
 
-// openContent opens a directory, or the embedded demo content when dir is
-// empty. The directory is opened as an os.Root so that no symbolic link
-// can lead a read out of it.
-func openContent(dir string) (*content, error) {
-	if dir == "" {
+// open makes the source ready to load: a git source fetches first. A
+// folder is opened as an os.Root so that no symbolic link can lead a read
+// out of it.
+func (s *sourceRef) open(ctx context.Context) (*content, error) {
+	if s.dir == "" && s.git == nil {
 		return &content{fsys: demo.Talks(), name: demoName, assets: demo.Assets(), close: func() error { return nil }}, nil
 	}
-	info, err := os.Stat(dir)
+	var history source.History
+	if s.git != nil {
+		if err := s.git.Fetch(ctx); err != nil {
+			return nil, err
+		}
+		history = s.git.Dates
+	}
+	root, err := os.OpenRoot(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", dir, err)
+		return nil, fmt.Errorf("source %s: %w", s.name, err)
 	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("source %s is not a directory", dir)
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", dir, err)
-	}
-	return &content{fsys: root.FS(), name: filepath.Clean(dir), close: root.Close}, nil
+	return &content{fsys: root.FS(), name: s.name, history: history, close: root.Close}, nil
 }
 
 // load reads the content with the loader and names diagnostics' files
 // after the source as the user wrote it.
 func (c *content) load(ctx context.Context, l *source.Loader) (*source.Result, error) {
-	res, err := l.Load(ctx, c.fsys)
+	res, err := l.LoadWithHistory(ctx, c.fsys, c.history)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", c.name, err)
 	}
@@ -59,10 +104,10 @@ func (c *content) load(ctx context.Context, l *source.Loader) (*source.Result, e
 	return res, nil
 }
 
-// prepare resolves the configuration, makes the loader and opens the
-// content: everything a command does before loading. Its errors are usage
-// errors (a bad flag, config file or SOURCE).
-func prepare(cf *configFlags, getenv func(string) string, dir string) (settings, *source.Loader, *content, error) {
+// prepare resolves the configuration, makes the loader and resolves
+// SOURCE: everything a command does before loading. Its errors are usage
+// errors (a bad flag, config file or SOURCE) or a clone that failed.
+func prepare(ctx context.Context, cf *configFlags, getenv func(string) string, src string) (settings, *source.Loader, *sourceRef, error) {
 	cfg, err := cf.resolve(getenv)
 	if err != nil {
 		return settings{}, nil, nil, err
@@ -71,9 +116,9 @@ func prepare(cf *configFlags, getenv func(string) string, dir string) (settings,
 	if err != nil {
 		return settings{}, nil, nil, err
 	}
-	c, err := openContent(dir)
+	ref, err := resolveSource(ctx, src, cfg, getenv)
 	if err != nil {
 		return settings{}, nil, nil, err
 	}
-	return cfg, loader, c, nil
+	return cfg, loader, ref, nil
 }

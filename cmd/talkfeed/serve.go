@@ -57,18 +57,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitUsage
 	}
-	cfg, loader, c, err := prepare(&cf, getenv, dir)
+	// Only a wrong path or a failed clone fails here; a reload that cannot
+	// read the source later keeps the last good snapshot instead.
+	cfg, loader, ref, err := prepare(ctx, &cf, getenv, dir)
 	if err == nil {
-		// Only a wrong path fails here; a reload that cannot read the
-		// source later keeps the last good snapshot instead.
-		c.close()
 		*addr = firstOf(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
 		if _, port, perr := net.SplitHostPort(*addr); perr == nil && !cfg.baseURLSet && port != "8080" && port != "0" {
 			// Without a base URL, links point at this daemon.
 			cf.baseURL = "http://localhost:" + port + "/"
-			if cfg, loader, c, err = prepare(&cf, getenv, dir); err == nil {
-				c.close()
-			}
+			cfg, loader, ref, err = prepare(ctx, &cf, getenv, dir)
 		}
 	}
 	if err == nil {
@@ -106,7 +103,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d := &daemon{
-		dir:     dir,
+		ref:     ref,
 		cfg:     cfg,
 		loader:  loader,
 		log:     log,
@@ -144,7 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	httpServer := newHTTPServer(ctx, d.srv, handler)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "source", firstOf(dir, demoName), "schedule", cfg.schedule, "reload_endpoint", token != "")
+	log.Info("listening", "addr", ln.Addr().String(), "source", ref.name, "schedule", cfg.schedule, "reload_endpoint", token != "")
 
 	// The first load, then the schedule, file changes and SIGHUP.
 	// (The announcer starts before it so that changes seen while the
@@ -161,9 +158,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if st != nil && *announce {
 		background.Go(func() { st.deliver(ctx) })
 	}
-	if dir != "" && *watch {
+	if watched := ref.watchable(); watched != "" && *watch {
 		background.Go(func() {
-			if err := source.Watch(ctx, dir, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
+			if err := source.Watch(ctx, watched, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
 				log.Warn("not watching the source for changes", "error", err)
 			}
 		})
@@ -255,7 +252,7 @@ func firstOf(vals ...string) string {
 
 // daemon holds what a reload needs.
 type daemon struct {
-	dir     string
+	ref     *sourceRef
 	cfg     settings
 	loader  *source.Loader
 	log     *slog.Logger
@@ -328,7 +325,7 @@ func (d *daemon) previousStatus() *server.Status {
 // build loads and renders; it reports whether a new snapshot went out (an
 // unchanged source keeps the current one and its ETags).
 func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
-	c, err := openContent(d.dir)
+	c, err := d.ref.open(ctx)
 	if err != nil {
 		return nil, false, err
 	}
