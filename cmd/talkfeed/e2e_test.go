@@ -21,6 +21,8 @@ import (
 	"time"
 
 	goical "github.com/emersion/go-ical"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/mmcdole/gofeed"
 )
 
@@ -478,5 +480,69 @@ func TestEndToEndAnnouncesOncePerChange(t *testing.T) {
 	}
 	if _, b := d2.get("/changes.rss"); !bytes.Contains(b, []byte("New: Beta Talk")) || !bytes.Contains(b, []byte("Rescheduled: Beta Talk")) {
 		t.Errorf("the change feed lost its history across the restart:\n%s", b)
+	}
+}
+
+// Three daemons started at different times from one repository serve the
+// same bytes and ETags for every output: replicas behind a load balancer
+// never make a reader see an item change.
+func TestReplicasServeIdenticalBytes(t *testing.T) {
+	repoDir := t.TempDir()
+	repo, err := git.PlainInit(repoDir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, _ := repo.Worktree()
+	commit := func(when time.Time, files map[string]string) {
+		for name, content := range files {
+			writePage(t, repoDir, filepath.FromSlash(name), content)
+			if _, err := wt.Add(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sig := &object.Signature{Name: "Ada", Email: "ada@example.org", When: when}
+		if _, err := wt.Commit("talks", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.MkdirAll(filepath.Join(repoDir, "talks"), 0o755)
+	commit(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), map[string]string{
+		"talks/alpha.md": page("Alpha Talk", "2027-01-10 18:00", "timezone: Europe/Berlin\n"),
+		"talks/beta.md":  page("Beta Talk", "2025-05-05", ""),
+	})
+	commit(time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC), map[string]string{
+		"talks/alpha.md": page("Alpha Talk", "2027-01-11 18:00", "timezone: Europe/Berlin\n"),
+	})
+	paths := []string{"/", "/feed.rss", "/feed.atom", "/feed.json", "/calendar.ics", "/changes.rss", "/changes.json",
+		"/category/testing/feed.rss", "/category/testing/calendar.ics", "/events/alpha.ics", "/events/beta.ics",
+		"/events/2027/alpha-talk/", "/events/2025/beta-talk/", "/feed.rss?upcoming=1"}
+	var replicas []*daemonProc
+	for i := range 3 {
+		if i > 0 {
+			time.Sleep(1100 * time.Millisecond) // another start time, another clock second
+		}
+		replicas = append(replicas, startDaemonAt(t, "file://"+repoDir, "127.0.0.1:0", nil,
+			"--git-subdir", "talks", "--cache-dir", t.TempDir(), "--base-url", "https://talks.example/"))
+	}
+	for _, p := range paths {
+		res0, b0 := replicas[0].get(p)
+		if res0.StatusCode != 200 {
+			t.Errorf("%s: %d", p, res0.StatusCode)
+			continue
+		}
+		for i, d := range replicas[1:] {
+			res, b := d.get(p)
+			if !bytes.Equal(b, b0) || res.Header.Get("Etag") != res0.Header.Get("Etag") || res.Header.Get("Last-Modified") != res0.Header.Get("Last-Modified") {
+				t.Errorf("%s differs between replica 0 and replica %d", p, i+1)
+			}
+		}
+	}
+	// The history dates the talks: alpha was announced by its first
+	// commit and changed by its second.
+	_, b := replicas[0].get("/events/alpha.ics")
+	for _, want := range []string{"CREATED:20261001T090000Z", "LAST-MODIFIED:20261005T090000Z", "SEQUENCE:1"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("alpha.ics lacks %s", want)
+		}
 	}
 }
