@@ -22,7 +22,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError(err)
 	}
-	dir, err := oneSource(positional)
+	dir, err := oneSource(positional, getenv)
 	if err == nil && *out == "" {
 		err = fmt.Errorf("--out is required")
 	}

@@ -30,7 +30,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError(err)
 	}
-	dir, err := oneSource(positional)
+	dir, err := oneSource(positional, getenv)
 	if err == nil && *format != "text" && *format != "json" {
 		err = fmt.Errorf("--format must be text or json, not %q", *format)
 	}

@@ -37,6 +37,7 @@ Usage:
   talkfeed serve [flags] [SOURCE]        serve and reload the feeds (default: the embedded demo content)
   talkfeed check [flags] [SOURCE]        lint talk pages (default: the embedded demo content)
   talkfeed build --out DIR [SOURCE]      write the feeds for a static host
+  talkfeed healthcheck [URL]             exit 0 when the daemon answers (for container health checks)
   talkfeed version                       print the version
 
 Run 'talkfeed COMMAND -h' for a command's flags.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBuild(ctx, args[1:], getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "talkfeed %s\n", version)
 		return exitOK
@@ -108,11 +111,12 @@ func usageError(err error) int {
 	return exitUsage
 }
 
-// oneSource returns the single optional SOURCE argument.
-func oneSource(positional []string) (string, error) {
+// oneSource returns the single optional SOURCE argument, else
+// TALKFEED_SOURCE (for containers, whose arguments are fixed).
+func oneSource(positional []string, getenv func(string) string) (string, error) {
 	switch len(positional) {
 	case 0:
-		return "", nil
+		return getenv("TALKFEED_SOURCE"), nil
 	case 1:
 		return positional[0], nil
 	}

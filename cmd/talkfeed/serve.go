@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError(err)
 	}
-	dir, err := oneSource(positional)
+	dir, err := oneSource(positional, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitUsage

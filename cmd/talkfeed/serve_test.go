@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -11,5 +12,24 @@ func TestHTTPServerIsBounded(t *testing.T) {
 	s := newHTTPServer(context.Background(), http.NotFoundHandler(), slog.DiscardHandler)
 	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 || s.MaxHeaderBytes == 0 || s.MaxHeaderBytes > 1<<20 {
 		t.Errorf("unbounded server: %+v", s)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			w.WriteHeader(503)
+		}
+	}))
+	defer ok.Close()
+	if code, out, errOut := runArgs(t, nil, "healthcheck", ok.URL+"/healthz"); code != exitOK {
+		t.Errorf("healthy: %d %s%s", code, out, errOut)
+	}
+	if code, _, _ := runArgs(t, nil, "healthcheck", ok.URL+"/down"); code != exitFail {
+		t.Errorf("unhealthy: %d", code)
+	}
+	ok.Close()
+	if code, _, _ := runArgs(t, nil, "healthcheck", ok.URL+"/healthz"); code != exitFail {
+		t.Errorf("no daemon: %d", code)
 	}
 }
