@@ -11,9 +11,11 @@ import (
 	"github.com/talkfeed/talkfeed/bench/pagegen"
 )
 
-// BenchmarkLoad loads generated pages. Compare load/10000 with
-// read-only/10000 (the same files read without parsing, the floor) and
-// with load/1000 (linearity), and workers=1 with the default (both cores).
+// BenchmarkLoad loads generated pages cold (a new loader, nothing
+// cached). Compare load/10000 with read-only/10000 (the same files read
+// without parsing, the floor) and with load/1000 (linearity), and
+// workers=1 with the default (both cores); reload-unchanged/10000 is a
+// warm loader's reload, which parses only what changed.
 func BenchmarkLoad(b *testing.B) {
 	dirs := map[int]string{}
 	for _, n := range []int{1000, 10000} {
@@ -44,6 +46,17 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		}
 	})
+	b.Run("reload-unchanged/10000", func(b *testing.B) {
+		root, _ := os.OpenRoot(dirs[10000])
+		defer root.Close()
+		l, _ := NewLoader(Options{})
+		l.Load(context.Background(), root.FS())
+		for b.Loop() {
+			if _, err := l.Load(context.Background(), root.FS()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, c := range []struct {
 		n, workers int
 	}{{1000, 0}, {10000, 0}, {10000, 1}} {
@@ -52,13 +65,14 @@ func BenchmarkLoad(b *testing.B) {
 			name = fmt.Sprintf("load-1worker/%d", c.n)
 		}
 		b.Run(name, func(b *testing.B) {
-			l, err := NewLoader(Options{Workers: c.workers})
-			if err != nil {
-				b.Fatal(err)
-			}
 			root, _ := os.OpenRoot(dirs[c.n])
 			defer root.Close()
 			for b.Loop() {
+				// A new loader each time: a cold load, no page cached.
+				l, err := NewLoader(Options{Workers: c.workers})
+				if err != nil {
+					b.Fatal(err)
+				}
 				res, err := l.Load(context.Background(), root.FS())
 				if err != nil {
 					b.Fatal(err)

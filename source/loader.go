@@ -5,6 +5,7 @@ package source
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -79,6 +80,9 @@ type Loader struct {
 
 	mu       sync.Mutex
 	lastGood map[string]talkfeed.Event // by source path
+
+	cacheMu sync.Mutex
+	cache   map[string]cachedPage // by source path
 }
 
 // NewLoader validates opts and returns a loader.
@@ -141,6 +145,7 @@ func NewLoader(opts Options) (*Loader, error) {
 		},
 		maxSize: maxSize,
 		workers: workers,
+		cache:   map[string]cachedPage{},
 	}, nil
 }
 
@@ -265,12 +270,28 @@ feed:
 		}
 	}
 	collect(res, results)
+	l.pruneCache(files)
 	l.lastGood = make(map[string]talkfeed.Event, len(res.Events))
 	for _, e := range res.Events {
 		l.lastGood[e.Source.Path] = e
 	}
 	talkfeed.SortDiagnostics(res.Diagnostics)
 	return res, nil
+}
+
+// pruneCache forgets pages that are gone.
+func (l *Loader) pruneCache(files []string) {
+	keep := make(map[string]bool, len(files))
+	for _, f := range files {
+		keep[f] = true
+	}
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	for p := range l.cache {
+		if !keep[p] {
+			delete(l.cache, p)
+		}
+	}
 }
 
 func hasError(ds []talkfeed.Diagnostic) bool {
@@ -312,7 +333,38 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 	if int64(len(data)) > l.maxSize { // grew since Stat
 		return fail(fmt.Sprintf("page is over the %s limit for a page; not read", byteSize(l.maxSize)))
 	}
-	return l.parser.parse(p, data, info.ModTime())
+	return l.parse(p, data, info.ModTime())
+}
+
+// cachedPage is a parsed page, reused while its bytes and modification
+// time stay the same: a reload of a large source parses only what changed.
+type cachedPage struct {
+	sum     [32]byte
+	modTime time.Time
+	result  pageResult
+}
+
+// parse parses a page, or reuses the last parse of the same bytes.
+func (l *Loader) parse(p string, data []byte, modTime time.Time) pageResult {
+	sum := sha256.Sum256(data)
+	l.cacheMu.Lock()
+	c, ok := l.cache[p]
+	l.cacheMu.Unlock()
+	if !ok || c.sum != sum || !c.modTime.Equal(modTime) {
+		c = cachedPage{sum: sum, modTime: modTime, result: l.parser.parse(p, data, modTime)}
+		l.cacheMu.Lock()
+		l.cache[p] = c
+		l.cacheMu.Unlock()
+	}
+	// The caller may change the result (history, page URL, diagnostics):
+	// it gets its own copy.
+	r := c.result
+	r.diags = slices.Clone(r.diags)
+	if r.event != nil {
+		ev := *r.event
+		r.event = &ev
+	}
+	return r
 }
 
 // checkSymlink allows a link to a file inside the root and reports any
