@@ -537,6 +537,25 @@ func TestReplicasServeIdenticalBytes(t *testing.T) {
 			}
 		}
 	}
+	// A new commit is picked up by the next fetch.
+	commit(time.Date(2026, 10, 9, 9, 0, 0, 0, time.UTC), map[string]string{
+		"talks/gamma.md": page("Gamma Talk", "2027-03-03", ""),
+	})
+	if code, out := replicas[0].reload("e2e-token"); code != 200 || !replicas[0].feedHas("Gamma Talk") {
+		t.Errorf("a new commit: %d %v", code, out)
+	}
+	// The remote disappears: the fetch fails, the last good snapshot stays.
+	before, beforeBody := replicas[0].get("/feed.rss")
+	if err := os.RemoveAll(repoDir); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := replicas[0].reload("e2e-token"); code != 500 || !strings.Contains(fmt.Sprint(out["error"]), "git fetch") {
+		t.Errorf("a vanished remote: %d %v", code, out)
+	}
+	if after, afterBody := replicas[0].get("/feed.rss"); after.Header.Get("Etag") != before.Header.Get("Etag") || !bytes.Equal(afterBody, beforeBody) {
+		t.Error("the last good snapshot is not served after a failed fetch")
+	}
+
 	// The history dates the talks: alpha was announced by its first
 	// commit and changed by its second.
 	_, b := replicas[0].get("/events/alpha.ics")
