@@ -49,11 +49,17 @@ func freePort(t *testing.T) int {
 // browser starts headless Chromium and collects console errors.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
+	// Not t.TempDir: Chromium may still write its profile while it exits,
+	// and a failed removal would fail the test. It is removed best-effort.
+	profile, err := os.MkdirTemp("", "talkfeed-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -66,7 +72,17 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	// goroutines may outlive the test, so nothing goes to t from here.
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(string, ...any) {}))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for range 10 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	var mu sync.Mutex
 	var problems []string
 	chromedp.ListenTarget(ctx, func(ev any) {
