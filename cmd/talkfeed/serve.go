@@ -307,7 +307,7 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 	if res != nil {
 		c := res.Counts()
 		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = len(res.Events), res.Skipped, c.Errors, c.Warnings, res.Diagnostics
-	} else if prev := d.previousStatus(); prev != nil {
+	} else if prev := d.srv.CurrentStatus(); prev != nil {
 		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = prev.Events, prev.Skipped, prev.Errors, prev.Warnings, prev.Diagnostics
 	}
 	if !d.lastSuccess.IsZero() {
@@ -316,10 +316,6 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 	}
 	d.srv.SetStatus(st)
 	return err
-}
-
-func (d *daemon) previousStatus() *server.Status {
-	return d.srv.CurrentStatus()
 }
 
 // build loads and renders; it reports whether a new snapshot went out (an
