@@ -2,7 +2,6 @@ package talkfeed
 
 import (
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -36,19 +35,13 @@ type Fingerprint struct {
 
 // FingerprintOf takes a talk's fingerprint.
 func FingerprintOf(e *Event) Fingerprint {
-	var place []string
-	for _, p := range []string{e.Venue, e.Address, e.Location} {
-		if p != "" {
-			place = append(place, p)
-		}
-	}
 	var speakers []string
 	for _, s := range e.Speakers {
 		speakers = append(speakers, s.Name)
 	}
 	return Fingerprint{
 		Title: e.Title, Start: e.Start.UTC(), End: e.End.UTC(), AllDay: e.AllDay, TimeZone: e.TimeZone,
-		When: e.When(), Place: strings.Join(place, ", "), EventName: e.EventName, Speakers: speakers,
+		When: e.When(), Place: e.Place(), EventName: e.EventName, Speakers: speakers,
 		OnlineURL: e.OnlineURL, Status: e.Status, Category: e.Category,
 	}
 }

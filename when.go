@@ -59,3 +59,22 @@ func (e *Event) Where() string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// Place joins the venue, address and location: where to go.
+func (e *Event) Place() string {
+	var parts []string
+	for _, p := range []string{e.Venue, e.Address, e.Location} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Label names a speaker with their affiliation: "Matt Jarvis (Mesosphere)".
+func (s Speaker) Label() string {
+	if s.Affiliation != "" {
+		return s.Name + " (" + s.Affiliation + ")"
+	}
+	return s.Name
+}

@@ -77,7 +77,7 @@ func Atom(v View, o Options) ([]byte, error) {
 			ae.Content = &gfeeds.AtomContent{Content: xmlSafe(e.BodyHTML), Type: "html"}
 		}
 		for _, s := range e.Speakers {
-			ae.Authors = append(ae.Authors, atomPerson{Name: xmlSafe(speakerName(s)), URI: s.URL})
+			ae.Authors = append(ae.Authors, atomPerson{Name: xmlSafe(s.Label()), URI: s.URL})
 		}
 		for _, c := range it.categories {
 			ae.Categories = append(ae.Categories, atomCategory{Term: c})

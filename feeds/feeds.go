@@ -10,7 +10,6 @@ package feeds
 
 import (
 	"cmp"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -195,16 +194,6 @@ func eventEnd(e *talkfeed.Event) string {
 	return eventDate(e, e.End)
 }
 
-func place(e *talkfeed.Event) string {
-	var parts []string
-	for _, p := range []string{e.Venue, e.Address, e.Location} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // newest is the latest change of any item, the feed's updated time.
 func newest(its []item) time.Time {
 	var t time.Time
@@ -233,11 +222,4 @@ func xmlSafe(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func speakerName(s talkfeed.Speaker) string {
-	if s.Affiliation != "" {
-		return fmt.Sprintf("%s (%s)", s.Name, s.Affiliation)
-	}
-	return s.Name
 }

@@ -74,7 +74,7 @@ func newEventModule(e *talkfeed.Event) eventModule {
 	return eventModule{
 		Start:     eventDate(e, e.Start),
 		End:       eventEnd(e),
-		Location:  xmlSafe(place(e)),
+		Location:  xmlSafe(e.Place()),
 		Organizer: xmlSafe(e.EventName),
 		Type:      "talk",
 	}
@@ -130,7 +130,7 @@ func RSS(v View, o Options) ([]byte, error) {
 			ri.Content = &gfeeds.RssContent{Content: xmlSafe(e.BodyHTML)}
 		}
 		for _, s := range e.Speakers {
-			ri.Creators = append(ri.Creators, xmlSafe(speakerName(s)))
+			ri.Creators = append(ri.Creators, xmlSafe(s.Label()))
 		}
 		if e.ImageURL != "" {
 			// RSS requires a length; 0 is the RSS Advisory Board's word for

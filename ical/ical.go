@@ -125,7 +125,7 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 	}
 	ev.SetSummary(text(title))
 	ev.SetDescription(description(e))
-	if loc := place(e); loc != "" {
+	if loc := text(e.Place()); loc != "" {
 		ev.SetLocation(loc)
 	}
 	if e.PageURL != "" {
@@ -294,10 +294,7 @@ func description(e *talkfeed.Event) string {
 	if len(e.Speakers) > 0 {
 		names := make([]string, len(e.Speakers))
 		for i, s := range e.Speakers {
-			names[i] = s.Name
-			if s.Affiliation != "" {
-				names[i] += " (" + s.Affiliation + ")"
-			}
+			names[i] = s.Label()
 		}
 		parts = append(parts, "Speakers: "+strings.Join(names, ", "))
 	}
@@ -347,16 +344,6 @@ func tidyText(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
-}
-
-func place(e *talkfeed.Event) string {
-	var parts []string
-	for _, p := range []string{e.Venue, e.Address, e.Location} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return text(strings.Join(parts, ", "))
 }
 
 // text normalises a TEXT value before golang-ical escapes it: carriage

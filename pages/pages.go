@@ -230,17 +230,13 @@ func outlookComposeLink(e *talkfeed.Event) string {
 	return "https://outlook.live.com/calendar/0/deeplink/compose?" + q.Encode()
 }
 
+// location is where a calendar should say the talk is: its place, or
+// its online URL.
 func location(e *talkfeed.Event) string {
-	var parts []string
-	for _, p := range []string{e.Venue, e.Address, e.Location} {
-		if p != "" {
-			parts = append(parts, p)
-		}
+	if p := e.Place(); p != "" {
+		return p
 	}
-	if len(parts) == 0 && e.OnlineURL != "" {
-		return e.OnlineURL
-	}
-	return strings.Join(parts, ", ")
+	return e.OnlineURL
 }
 
 // eventJSONLD is the talk as a schema.org Event. encoding/json escapes <,
