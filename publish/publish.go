@@ -106,6 +106,7 @@ type Tree struct {
 	cat        *talkfeed.Catalog
 	r          *renderer
 	categories map[string]string // slug → category as spelled
+	today      time.Time         // the day index.html was rendered for
 }
 
 // IndexPath is the subscribe page, which depends on the date.
@@ -157,6 +158,9 @@ func (t *Tree) ChangedFeeds(old *Tree) []string {
 
 // ChangesBase is the change feed's path without its extension.
 const ChangesBase = "changes"
+
+// IndexDay is the day the tree's own index.html was rendered for.
+func (t *Tree) IndexDay() time.Time { return t.today }
 
 // Index renders the subscribe page as of a day.
 func (t *Tree) Index(today time.Time) (File, error) {
@@ -292,6 +296,7 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 	if today.IsZero() {
 		today = time.Now()
 	}
+	t.today = today
 	index, err := t.Index(today)
 	if err != nil {
 		return nil, err
@@ -467,10 +472,6 @@ func description(s talkfeed.Site, category string) string {
 	}
 	return d
 }
-
-// CanonicalQuery orders a query's parameters so that equal filters give
-// equal self links and cache keys.
-func CanonicalQuery(q url.Values) string { return q.Encode() }
 
 // maxAssetBytes bounds one asset, like every other input.
 const maxAssetBytes = 8 << 20

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -218,8 +219,14 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 // past talks, so it is rendered once per day and snapshot, the same on
 // every replica.
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request, snap *snapshot) {
-	y, m, d := s.o.Now().UTC().Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	today := s.today()
+	if snap.tree.IndexDay().Equal(today) {
+		// The reload already rendered today's page.
+		if e, ok := snap.entries[publish.IndexPath]; ok {
+			e.serve(w, r)
+			return
+		}
+	}
 	e, err := snap.filtered("index#"+today.Format(time.DateOnly), func() (*publish.File, error) {
 		f, err := snap.tree.Index(today)
 		return &f, err
@@ -237,8 +244,7 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *sna
 	if f.Upcoming {
 		// The view changes with the date: one cache entry per day, and
 		// every replica computes the same view on the same day.
-		y, m, d := s.o.Now().UTC().Date()
-		f.Now = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		f.Now = s.today()
 		key += "#" + f.Now.Format(time.DateOnly)
 	}
 	e, err := snap.filtered(key, func() (*publish.File, error) {
@@ -254,6 +260,13 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *sna
 	default:
 		e.serve(w, r)
 	}
+}
+
+// today is midnight UTC of the clock's day: what date-dependent views
+// are computed for.
+func (s *Server) today() time.Time {
+	y, m, d := s.o.Now().UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func notFound(w http.ResponseWriter, p string) {
@@ -328,7 +341,8 @@ func parseFilter(q map[string][]string) (talkfeed.Filter, string, error) {
 	for _, vs := range canon {
 		slices.Sort(vs)
 	}
-	return f, publish.CanonicalQuery(canon), nil
+	// Sorted keys and values: equal filters, one self link and cache key.
+	return f, url.Values(canon).Encode(), nil
 }
 
 func last(vs []string) string {

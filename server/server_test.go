@@ -320,6 +320,14 @@ func TestUpcomingFollowsTheDay(t *testing.T) {
 	if today != 7 || later != 6 {
 		t.Errorf("upcoming: %d talks on 24 Nov, %d on 1 Dec; want 7 and 6", today, later)
 	}
+	// The subscribe page follows the day too.
+	s.now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	before := do(t, s, "GET", "/").Header.Get("Etag")
+	s.now = time.Date(2027, 6, 1, 9, 0, 0, 0, time.UTC)
+	res := do(t, s, "GET", "/")
+	if b := string(body(t, res)); res.Header.Get("Etag") == before || !strings.Contains(b, "No upcoming talks yet.") {
+		t.Error("the subscribe page does not follow the day")
+	}
 }
 
 func TestLRUBound(t *testing.T) {

@@ -149,6 +149,12 @@ func NewLoader(opts Options) (*Loader, error) {
 	}, nil
 }
 
+// skipped reports whether the loader (and the watcher) pass over a file
+// or folder: hidden ones (.git, editors' swap files) and node_modules.
+func skipped(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules"
+}
+
 // IsPage reports whether a file name is a talk page by its extension.
 func IsPage(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
@@ -189,7 +195,7 @@ func (l *Loader) LoadWithHistory(ctx context.Context, fsys fs.FS, history Histor
 			})
 			return nil
 		}
-		if p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+		if p != "." && skipped(d.Name()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}

@@ -74,22 +74,22 @@ func watchTree(w *fsnotify.Watcher, dir string) error {
 		if !d.IsDir() {
 			return nil
 		}
-		if p != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+		if p != dir && skipped(d.Name()) {
 			return filepath.SkipDir
 		}
 		return w.Add(p)
 	})
 }
 
-// hidden reports whether a path below root lies in or is a hidden entry,
-// which the loader ignores too (editors' swap files, .git).
+// hidden reports whether a path below root lies in or is an entry the
+// loader skips, whose changes need no reload.
 func hidden(root, p string) bool {
 	rel, err := filepath.Rel(root, p)
 	if err != nil {
 		return false
 	}
 	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
-		if strings.HasPrefix(part, ".") && part != "." && part != ".." {
+		if part != "." && part != ".." && skipped(part) {
 			return true
 		}
 	}
