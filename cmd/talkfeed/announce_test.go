@@ -198,7 +198,10 @@ func TestAnnouncerRoutesByCategoryAndDropsRefusals(t *testing.T) {
 	if g, r := goHook.got(), rustHook.got(); len(g) != 1 || g[0] != "New talk: Alpha" || len(r) != 1 || r[0] != "New talk: Beta" {
 		t.Errorf("go %q, rust %q", g, r)
 	}
-	if _, st := s.known(); len(s.st.Outbox) != 0 {
-		t.Errorf("outbox left: %v %v", s.st.Outbox, st)
+	if len(s.st.Outbox) != 0 {
+		t.Errorf("outbox left: %v", s.st.Outbox)
+	}
+	if r := revoked.got(); len(r) != 0 {
+		t.Errorf("a revoked webhook got %q", r)
 	}
 }
