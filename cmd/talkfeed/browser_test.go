@@ -220,4 +220,3 @@ func TestPagesInChromium(t *testing.T) {
 		t.Errorf("console problems:\n%s", strings.Join(p, "\n"))
 	}
 }
-
