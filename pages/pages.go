@@ -7,6 +7,7 @@ package pages
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"html/template"
@@ -277,7 +278,7 @@ func eventJSONLD(e *talkfeed.Event) ([]byte, error) {
 	physical := place != "" && place != e.OnlineURL && e.Location != "Online"
 	var locs []thing
 	if physical {
-		p := thing{"@type": "Place", "name": firstNonEmpty(e.Venue, e.Location)}
+		p := thing{"@type": "Place", "name": cmp.Or(e.Venue, e.Location)}
 		if addr := strings.Join(nonEmpty(e.Address, e.Location), ", "); addr != "" {
 			p["address"] = addr
 		}
@@ -322,15 +323,6 @@ func eventJSONLD(e *talkfeed.Event) ([]byte, error) {
 		ld["superEvent"] = thing{"@type": "Event", "name": e.EventName}
 	}
 	return json.Marshal(ld)
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func nonEmpty(vals ...string) []string {

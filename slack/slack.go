@@ -4,6 +4,7 @@ package slack
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,7 +48,7 @@ func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
 	case talkfeed.ChangeRescheduled:
 		blocks = append(blocks, contextBlock("Was "+escape(c.Before.When)))
 	case talkfeed.ChangeMoved:
-		blocks = append(blocks, contextBlock("Was at "+escape(firstNonEmpty(c.Before.Place, "an online venue"))))
+		blocks = append(blocks, contextBlock("Was at "+escape(cmp.Or(c.Before.Place, "an online venue"))))
 	}
 	var buttons []any
 	if c.PageURL != "" {
@@ -86,13 +87,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Error is a failed post. Retry says whether trying again can help, and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -61,7 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// read the source later keeps the last good snapshot instead.
 	cfg, loader, ref, err := prepare(ctx, &cf, getenv, dir)
 	if err == nil {
-		*addr = firstOf(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
+		*addr = cmp.Or(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
 		if _, port, perr := net.SplitHostPort(*addr); perr == nil && !cfg.baseURLSet && port != "8080" && port != "0" {
 			// Without a base URL, links point at this daemon.
 			cf.baseURL = "http://localhost:" + port + "/"
@@ -69,7 +70,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	if err == nil {
-		*logFormat = firstOf(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
+		*logFormat = cmp.Or(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
 		if *logFormat != "text" && *logFormat != "json" {
 			err = fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
 		}
@@ -79,7 +80,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		token, err = reloadToken(getenv)
 	}
 	var hooks []webhook
-	statePath := firstOf(*stateFlag, getenv("TALKFEED_STATE_FILE"))
+	statePath := cmp.Or(*stateFlag, getenv("TALKFEED_STATE_FILE"))
 	if err == nil && *announce {
 		hooks, err = cfg.webhooks(getenv)
 		switch {
@@ -239,15 +240,6 @@ func reloadToken(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("reload token file %s is empty", p)
 	}
 	return t, nil
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // daemon holds what a reload needs.
