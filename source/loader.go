@@ -357,7 +357,7 @@ func (l *Loader) parse(p string, data []byte, modTime time.Time) pageResult {
 	c, ok := l.cache[p]
 	l.cacheMu.Unlock()
 	if !ok || c.sum != sum || !c.modTime.Equal(modTime) {
-		c = cachedPage{sum: sum, modTime: modTime, result: l.parser.parse(p, data, modTime)}
+		c = cachedPage{sum: sum, modTime: modTime, result: l.parser.parseHashed(p, data, sum, modTime)}
 		l.cacheMu.Lock()
 		l.cache[p] = c
 		l.cacheMu.Unlock()

@@ -61,8 +61,12 @@ func (r *pageResult) skip(line int, format string, args ...any) {
 // parse turns a page's bytes into an event. It never panics on any input;
 // a page it cannot use comes back without an event and with an error.
 func (p *pageParser) parse(filePath string, data []byte, modTime time.Time) pageResult {
+	return p.parseHashed(filePath, data, sha256.Sum256(data), modTime)
+}
+
+// parseHashed is parse for a caller that already hashed the bytes.
+func (p *pageParser) parseHashed(filePath string, data []byte, sum [32]byte, modTime time.Time) pageResult {
 	r := pageResult{path: filePath}
-	sum := sha256.Sum256(data)
 	if bytes.IndexByte(data, 0) >= 0 {
 		r.errorf(1, "binary file, not a text page; not read")
 		return r
