@@ -57,7 +57,8 @@ type Options struct {
 	// .json); nil writes none.
 	Changes []talkfeed.Change
 	// Today is the day the subscribe page (index.html) sorts upcoming from
-	// past talks by; the zero time means the day Build runs.
+	// past talks by. It is required: the tree never reads the clock, so
+	// the same content and day give the same bytes.
 	Today time.Time
 }
 
@@ -216,6 +217,9 @@ type renderer struct {
 func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) { return build(cat, o, true) }
 
 func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
+	if o.Today.IsZero() {
+		return nil, errors.New("publish: Options.Today is required (the day the subscribe page is rendered for)")
+	}
 	assets, err := readAssets(o.Assets)
 	if err != nil {
 		return nil, err
@@ -292,12 +296,8 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		}
 		t.files = append(t.files, newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})))
 	}
-	today := o.Today
-	if today.IsZero() {
-		today = time.Now()
-	}
-	t.today = today
-	index, err := t.Index(today)
+	t.today = o.Today
+	index, err := t.Index(o.Today)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func buildTree(t testing.TB, fsys fs.FS, site talkfeed.Site, assets fs.FS) *Tree
 		t.Fatal(err)
 	}
 	tree, err := Build(talkfeed.NewCatalog(res.Events), Options{Site: site, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: assets,
-		Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+		Today: demo.Anchor})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestChangedFeeds(t *testing.T) {
 			rest = append(rest, e)
 		}
 	}
-	b, err := Build(talkfeed.NewCatalog(rest), Options{Site: demoSite, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: demo.Assets(), Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	b, err := Build(talkfeed.NewCatalog(rest), Options{Site: demoSite, Generator: "talkfeed test", TTL: 5 * time.Minute, Assets: demo.Assets(), Today: demo.Anchor})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestPermalinkCollision(t *testing.T) {
 		{ID: "a", Title: "A", Start: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), AllDay: true, PageURL: demoSite.BaseURL + "feed.rss"},
 		{ID: "b", Title: "B", Start: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), AllDay: true, PageURL: demoSite.BaseURL + "index.html"},
 	}
-	tree, err := Build(talkfeed.NewCatalog(evs), Options{Site: demoSite})
+	tree, err := Build(talkfeed.NewCatalog(evs), Options{Site: demoSite, Today: demo.Anchor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,9 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	// Now is the clock, for views that depend on the date (upcoming).
+	// Now is the clock, for views that depend on the date (upcoming, the
+	// subscribe page). It is required, so that tests and replicas decide
+	// the day, never a hidden wall clock.
 	Now func() time.Time
 	// MaxAge is how long clients may cache an output: the reload interval.
 	MaxAge time.Duration
@@ -80,7 +82,7 @@ type Server struct {
 // New returns a server with no snapshot: it answers 503 until Publish.
 func New(o Options) *Server {
 	if o.Now == nil {
-		o.Now = time.Now
+		panic("server: Options.Now is required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -29,7 +29,7 @@ var demoSite = talkfeed.Site{Title: "Demo Talks", BaseURL: "http://localhost:808
 func demoTree(t testing.TB) *publish.Tree {
 	t.Helper()
 	tree, err := publish.Build(talkfeed.NewCatalog(fixtures.Demo(t, demoSite.BaseURL)), publish.Options{
-		Site: demoSite, TTL: 5 * time.Minute, Assets: demo.Assets(),
+		Site: demoSite, TTL: 5 * time.Minute, Assets: demo.Assets(), Today: demo.Anchor,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,8 @@ type testServer struct {
 
 func newTestServer(t *testing.T, token string) *testServer {
 	t.Helper()
-	ts := &testServer{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	// The clock stands at noon on the day the demo tree is built for.
+	ts := &testServer{now: demo.Anchor.Add(12 * time.Hour)}
 	ts.Server = New(Options{
 		Now:         func() time.Time { return ts.now },
 		MaxAge:      5 * time.Minute,
@@ -342,7 +343,7 @@ func TestLRUBound(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	s := New(Options{MaxAge: time.Minute})
+	s := New(Options{MaxAge: time.Minute, Now: func() time.Time { return demo.Anchor }})
 	if res := do(t, s, "GET", "/readyz"); res.StatusCode != 503 {
 		t.Errorf("readyz before a snapshot: %d", res.StatusCode)
 	}
@@ -414,7 +415,7 @@ func TestPublishSwaps(t *testing.T) {
 	s := newTestServer(t, "")
 	before := do(t, s, "GET", "/feed.rss").Header.Get("Etag")
 	evs := fixtures.Demo(t, demoSite.BaseURL)[:3]
-	tree, err := publish.Build(talkfeed.NewCatalog(evs), publish.Options{Site: demoSite})
+	tree, err := publish.Build(talkfeed.NewCatalog(evs), publish.Options{Site: demoSite, Today: demo.Anchor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,10 +62,10 @@ type stateFile struct {
 }
 
 // openState reads the state file, or starts empty when there is none.
-func openState(path string, announce bool, hooks []webhook, baseURL string, log *slog.Logger) (*stateFile, error) {
+func openState(path string, announce bool, hooks []webhook, baseURL string, now func() time.Time, log *slog.Logger) (*stateFile, error) {
 	s := &stateFile{
 		path: path, announce: announce, hooks: map[string]webhook{},
-		client: &http.Client{Timeout: 15 * time.Second}, log: log, now: time.Now, baseURL: baseURL,
+		client: &http.Client{Timeout: 15 * time.Second}, log: log, now: now, baseURL: baseURL,
 		backoffMin: time.Second, backoffMax: 5 * time.Minute,
 		wake: make(chan struct{}, 1),
 	}

@@ -81,11 +81,10 @@ func talkAt(id, title, category string, start time.Time) talkfeed.Event {
 
 func newTestState(t *testing.T, path string, hooks ...webhook) *stateFile {
 	t.Helper()
-	s, err := openState(path, true, hooks, "https://talks.example/", quiet)
+	s, err := openState(path, true, hooks, "https://talks.example/", func() time.Time { return announceNow }, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.now = func() time.Time { return announceNow }
 	s.backoffMin, s.backoffMax = 5*time.Millisecond, 20*time.Millisecond
 	return s
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/talkfeed/talkfeed/publish"
 )
 
-func runBuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runBuild(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) int {
 	fs := newFlagSet("build", "build --out DIR [flags] [SOURCE]", stderr)
 	var cf configFlags
 	cf.register(fs)
@@ -35,7 +35,10 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage
 	}
-	c, err := ref.open(ctx)
+	// The day of the build: the subscribe page sorts upcoming from past
+	// talks by it, and the demo's dates follow it.
+	today := dayOf(now())
+	c, err := ref.open(ctx, today)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
@@ -53,7 +56,9 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintln(stderr, d.String())
 		}
 	}
-	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), cfg.publishOptions(c))
+	opts := cfg.publishOptions(c)
+	opts.Today = today
+	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/talkfeed/talkfeed"
 )
@@ -20,7 +21,7 @@ type checkReport struct {
 	Diagnostics []talkfeed.Diagnostic `json:"diagnostics"`
 }
 
-func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runCheck(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", "check [flags] [SOURCE]", stderr)
 	var cf configFlags
 	cf.register(fs)
@@ -43,7 +44,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
 	}
-	c, err := ref.open(ctx)
+	c, err := ref.open(ctx, dayOf(now()))
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitFail

@@ -19,10 +19,22 @@ import (
 	"github.com/talkfeed/talkfeed/internal/testcorpus"
 )
 
+// testNow is the pinned clock of in-process commands and of the daemons
+// under test: noon on the demo's anchor day.
+const testNow = "2026-11-24T12:00:00Z"
+
+// runArgs runs a command in-process with env as its whole environment;
+// the clock is pinned to testNow unless env pins it elsewhere.
 func runArgs(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok || k != clockVar {
+			return v
+		}
+		return testNow
+	}
+	code := run(context.Background(), args, getenv, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/talkfeed/talkfeed/demo"
 	"github.com/talkfeed/talkfeed/source"
@@ -70,12 +71,13 @@ type content struct {
 	close   func() error
 }
 
-// open makes the source ready to load: a git source fetches first. A
+// open makes the source ready to load as of day: a git source fetches
+// first; the demo's dates are moved to keep it alive on that day. A
 // folder is opened as an os.Root so that no symbolic link can lead a read
 // out of it.
-func (s *sourceRef) open(ctx context.Context) (*content, error) {
+func (s *sourceRef) open(ctx context.Context, day time.Time) (*content, error) {
 	if s.dir == "" && s.git == nil {
-		return &content{fsys: demo.Talks(), name: demoName, assets: demo.Assets(), close: func() error { return nil }}, nil
+		return &content{fsys: demo.TalksOn(day), name: demoName, assets: demo.Assets(), close: func() error { return nil }}, nil
 	}
 	var history source.History
 	if s.git != nil {

@@ -49,13 +49,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	now, err := newClock(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed: %v\n", err)
+		return exitUsage
+	}
 	switch args[0] {
 	case "check":
-		return runCheck(ctx, args[1:], getenv, stdout, stderr)
+		return runCheck(ctx, args[1:], getenv, now, stdout, stderr)
 	case "build":
-		return runBuild(ctx, args[1:], getenv, stdout, stderr)
+		return runBuild(ctx, args[1:], getenv, now, stdout, stderr)
 	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
+		return runServe(ctx, args[1:], getenv, now, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":

@@ -40,7 +40,7 @@ const (
 	watchDebounce     = 300 * time.Millisecond
 )
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runServe(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", "serve [flags] [SOURCE]", stderr)
 	var cf configFlags
 	cf.register(fs)
@@ -109,14 +109,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		loader:  loader,
 		log:     log,
 		metrics: newReloadMetrics(reg),
-		now:     time.Now,
+		now:     now,
 	}
 	if cfg.hub != "" {
 		d.hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
 	}
 	var st *stateFile
 	if statePath != "" {
-		if st, err = openState(statePath, *announce, hooks, cfg.site.BaseURL, log); err != nil {
+		if st, err = openState(statePath, *announce, hooks, cfg.site.BaseURL, now, log); err != nil {
 			fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 			return exitUsage
 		}
@@ -127,6 +127,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reloads := newReloader(ctx, log, d.reload)
 	d.srv = server.New(server.Options{
+		Now:         now,
 		MaxAge:      cfg.interval,
 		ReloadToken: token,
 		Reload:      func(ctx context.Context) error { return reloads.reload(ctx, "http") },
@@ -277,11 +278,11 @@ const maxChanges = 100
 // publishes the new snapshot at once. When anything fails, the last good
 // snapshot stays.
 func (d *daemon) reload(ctx context.Context, trigger string) error {
-	start := time.Now()
+	start := d.now()
 	res, published, err := d.build(ctx)
-	took := time.Since(start)
+	took := d.now().Sub(start)
 	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
-	d.metrics.observe(err == nil, took)
+	d.metrics.observe(err == nil, took, d.now())
 	st := server.Status{LastReload: report}
 	if err != nil {
 		report.Error = err.Error()
@@ -313,7 +314,8 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 // build loads and renders; it reports whether a new snapshot went out (an
 // unchanged source keeps the current one and its ETags).
 func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
-	c, err := d.ref.open(ctx)
+	today := dayOf(d.now())
+	c, err := d.ref.open(ctx, today)
 	if err != nil {
 		return nil, false, err
 	}
@@ -341,8 +343,7 @@ func (d *daemon) build(ctx context.Context) (*source.Result, bool, error) {
 	opts := d.cfg.publishOptions(c)
 	// The subscribe page depends on the day only, the same on every
 	// replica; the server renders it again when the day changes.
-	y, m, day := d.now().UTC().Date()
-	opts.Today = time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	opts.Today = today
 	opts.Changes = all
 	if opts.Changes == nil {
 		opts.Changes = []talkfeed.Change{}
@@ -437,12 +438,12 @@ func newReloadMetrics(reg prometheus.Registerer) *reloadMetrics {
 	return m
 }
 
-func (m *reloadMetrics) observe(ok bool, took time.Duration) {
+func (m *reloadMetrics) observe(ok bool, took time.Duration, at time.Time) {
 	m.duration.Observe(took.Seconds())
 	if ok {
 		m.reloads.WithLabelValues("success").Inc()
 		m.success.Set(1)
-		m.lastSuccess.SetToCurrentTime()
+		m.lastSuccess.Set(float64(at.UnixNano()) / 1e9)
 		return
 	}
 	m.reloads.WithLabelValues("failure").Inc()
