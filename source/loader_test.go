@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/demo"
@@ -390,48 +391,122 @@ func TestLastGoodVersionKept(t *testing.T) {
 	}
 }
 
+// A real watcher reports a page written, a folder made, and a page
+// written in that new folder. Each step waits for the report of the one
+// before, so nothing depends on how fast the machine is.
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	w, err := NewWatcher(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	changes := make(chan struct{}, 10)
-	done := make(chan error, 1)
+	done := make(chan struct{})
 	go func() {
-		done <- Watch(ctx, dir, 50*time.Millisecond, func() { changes <- struct{}{} }, slog.New(slog.DiscardHandler))
+		w.Run(ctx, 10*time.Millisecond, func() { changes <- struct{}{} })
+		close(done)
 	}()
-	time.Sleep(100 * time.Millisecond) // let the watcher start
 	wait := func(what string) {
 		t.Helper()
 		select {
 		case <-changes:
-		case <-time.After(5 * time.Second):
+		case <-time.After(10 * time.Second):
 			t.Fatalf("no change reported after %s", what)
 		}
 	}
-	// Several writes in a burst are one change.
-	for i := range 3 {
-		writeFile(t, dir, "a.md", talk(fmt.Sprint("A", i), "2020-01-01"))
-	}
+	writeFile(t, dir, "a.md", talk("A", "2020-01-01"))
 	wait("writing a page")
-	select {
-	case <-changes:
-		t.Error("a burst of writes reported twice")
-	case <-time.After(200 * time.Millisecond):
-	}
 	if err := os.Mkdir(filepath.Join(dir, "new"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Reported only once the new folder is watched: a page written there
+	// now can only be seen through that watch.
 	wait("making a folder")
 	writeFile(t, dir, "new/b.md", talk("B", "2020-01-02"))
 	wait("writing a page in a new folder")
-	writeFile(t, dir, ".git/index", "x")
-	select {
-	case <-changes:
-		t.Error("a hidden file's change was reported")
-	case <-time.After(300 * time.Millisecond):
-	}
 	cancel()
-	if err := <-done; err != nil {
-		t.Error(err)
+	<-done
+}
+
+// Changes in hidden entries and metadata-only events need no reload;
+// everything else does.
+func TestWatchRelevant(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewWatcher(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer w.w.Close()
+	for _, tc := range []struct {
+		name string
+		op   fsnotify.Op
+		want bool
+	}{
+		{"a.md", fsnotify.Write, true},
+		{"a.md", fsnotify.Create, true},
+		{"a.md", fsnotify.Remove, true},
+		{"a.md", fsnotify.Rename, true},
+		{"a.md", fsnotify.Chmod, false},
+		{"a.md", fsnotify.Chmod | fsnotify.Write, true},
+		{".git/index", fsnotify.Write, false},
+		{"2027/.draft.md", fsnotify.Write, false},
+		{"node_modules/x/y.md", fsnotify.Create, false},
+		{"2027/talk.md", fsnotify.Write, true},
+	} {
+		ev := fsnotify.Event{Name: filepath.Join(dir, filepath.FromSlash(tc.name)), Op: tc.op}
+		if got := w.relevant(ev); got != tc.want {
+			t.Errorf("%s %v: relevant %v, want %v", tc.name, tc.op, got, tc.want)
+		}
+	}
+}
+
+// Changes that come before the wait after the previous one is over make
+// one call. The test decides when each wait ends, so a burst is a burst
+// however slow the machine is.
+func TestWatchDebounce(t *testing.T) {
+	waits := make(chan chan time.Time)
+	w := &Watcher{after: func(time.Duration) <-chan time.Time {
+		c := make(chan time.Time) // unbuffered: a send returns once taken
+		waits <- c
+		return c
+	}}
+	changes := make(chan struct{})
+	calls := make(chan struct{}, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		w.debounce(ctx, changes, time.Second, func() { calls <- struct{}{} })
+		close(done)
+	}()
+	change := func() chan time.Time {
+		changes <- struct{}{}
+		return <-waits
+	}
+	first, second, last := change(), change(), change()
+	// A wait cut short by a later change is no longer listened to.
+	for _, c := range []chan time.Time{first, second} {
+		select {
+		case c <- time.Time{}:
+			t.Error("a wait cut short by a later change still ends in a call")
+		default:
+		}
+	}
+	if len(calls) != 0 {
+		t.Fatal("a call before the burst settled")
+	}
+	last <- time.Time{}
+	select {
+	case <-calls:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no call once the burst settled")
+	}
+	next := change() // the loop is waiting again, with nothing pending
+	if n := len(calls); n != 0 {
+		t.Errorf("%d more calls for one burst", n)
+	}
+	next <- time.Time{}
+	<-calls
+	cancel()
+	<-done
 }

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"image/png"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,8 +19,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromium finds Debian's Chromium; .ci/run installs it. Outside CI the
-// browser tests skip, saying so, when it is absent.
+// chromium finds Debian's Chromium; .ci/run installs it. In CI ($CI set,
+// as .ci/run does) its absence fails the test; elsewhere the browser
+// tests skip, saying so.
 func chromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -35,16 +34,6 @@ func chromium(t *testing.T) string {
 	}
 	t.Skip("no Chromium here: apt-get install chromium to run the browser tests")
 	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // browser starts headless Chromium and collects console errors.
@@ -133,9 +122,9 @@ func artifactDir(t *testing.T) string {
 // this host resolves, the feeds are discoverable, and the page is
 // captured at phone and desktop widths.
 func TestPagesInChromium(t *testing.T) {
-	port := freePort(t)
-	base := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
-	startDaemonAt(t, "", "127.0.0.1:"+strconv.Itoa(port), nil, "--base-url", base)
+	chromium(t) // skip, or fail in CI, before starting anything
+	// Without a base URL the daemon links to itself, at the port it got.
+	base := startDaemon(t, "", nil).base + "/"
 	ctx, problems := browser(t)
 
 	var links, alternates []string

@@ -170,15 +170,14 @@ func TestConfigFileAndPrecedence(t *testing.T) {
 // The built binary checks the corpus with the documented output and exit
 // code.
 func TestCheckBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	dir := testcorpus.Dir(t, "dcos-events")
-	bin := filepath.Join(t.TempDir(), "talkfeed")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin := daemonBinary(t)
+	command := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = daemonEnv(t)
+		return cmd
 	}
-	out, err := exec.Command(bin, "check", dir).Output()
+	out, err := command("check", dir).Output()
 	if err != nil {
 		t.Fatalf("check: %v", err)
 	}
@@ -190,10 +189,10 @@ func TestCheckBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ee *exec.ExitError
-	if err := exec.Command(bin, "check", bad).Run(); !errors.As(err, &ee) || ee.ExitCode() != exitFail {
+	if err := command("check", bad).Run(); !errors.As(err, &ee) || ee.ExitCode() != exitFail {
 		t.Errorf("broken page: %v, want exit %d", err, exitFail)
 	}
-	if err := exec.Command(bin, "check", "--bogus").Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
+	if err := command("check", "--bogus").Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
 		t.Errorf("bad flag: %v, want exit %d", err, exitUsage)
 	}
 }

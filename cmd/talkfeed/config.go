@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -103,6 +104,16 @@ type settings struct {
 	gitBranch, gitSubdir, cacheDir string
 }
 
+// setBaseURL publishes the outputs at base: the site's and the
+// loader's, which make page URLs absolute, always agree.
+func (s *settings) setBaseURL(base string) {
+	if !strings.HasSuffix(base, "/") {
+		// Output URLs are the base plus a relative path.
+		base += "/"
+	}
+	s.site.BaseURL, s.loader.BaseURL = base, base
+}
+
 // publishOptions are the URL tree's options for content c.
 func (s settings) publishOptions(c *content) publish.Options {
 	return publish.Options{
@@ -178,14 +189,7 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 		s.site.Language = "en"
 	}
 	s.baseURLSet = s.site.BaseURL != ""
-	if s.site.BaseURL == "" {
-		s.site.BaseURL = source.DefaultBaseURL
-	}
-	if !strings.HasSuffix(s.site.BaseURL, "/") {
-		// Output URLs are the base plus a relative path.
-		s.site.BaseURL += "/"
-	}
-	s.loader.BaseURL = s.site.BaseURL
+	s.setBaseURL(cmp.Or(s.site.BaseURL, source.DefaultBaseURL))
 	if fc.DefaultDuration != "" {
 		d, err := time.ParseDuration(fc.DefaultDuration)
 		if err != nil || d <= 0 {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,25 +88,31 @@ func writePage(t *testing.T, dir, name, content string) {
 	}
 }
 
-// startDaemon runs `talkfeed serve dir` on a free loopback port and waits
-// until it is ready.
-func startDaemon(t *testing.T, dir string, extraArgs ...string) *daemonProc {
+// daemonEnv is the whole environment of a daemon under test: nothing of
+// the test's own but PATH (go-git runs git-upload-pack for file:// URLs),
+// so that a stray TALKFEED_* variable cannot change it, and the clock
+// pinned to testNow unless extra pins it elsewhere (later entries win).
+func daemonEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
-	return startDaemonAt(t, dir, "127.0.0.1:0", nil, extraArgs...)
+	return append([]string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir(),
+		"TALKFEED_RELOAD_TOKEN=e2e-token", clockVar + "=" + testNow,
+	}, extra...)
 }
 
-// startDaemonAt serves dir (the demo content when "") at addr, with extra
-// environment variables.
-func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...string) *daemonProc {
+// startDaemon runs `talkfeed serve dir` (the demo content when dir is "")
+// on a loopback port the kernel picks, read back from its log, with env
+// added to daemonEnv, and waits until it is ready.
+func startDaemon(t *testing.T, dir string, env []string, extraArgs ...string) *daemonProc {
 	t.Helper()
 	bin := daemonBinary(t)
-	args := []string{"serve", "--addr", addr, "--log-format", "json", "--schedule", "@every 1h"}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--schedule", "@every 1h"}
 	if dir != "" {
 		args = append(args, dir)
 	}
 	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append(os.Environ(), "TALKFEED_RELOAD_TOKEN=e2e-token"), env...)
+	cmd.Env = daemonEnv(t, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +122,9 @@ func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...st
 	}
 	d := &daemonProc{t: t, cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
 	listening := make(chan string, 1)
+	logged := make(chan struct{})
 	go func() {
+		defer close(logged)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -128,7 +137,8 @@ func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...st
 			}
 		}
 	}()
-	go func() { d.done <- cmd.Wait() }()
+	// Wait reads the pipe's end only once the log is read to its end.
+	go func() { <-logged; d.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-d.done
@@ -140,6 +150,7 @@ func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...st
 	case a := <-listening:
 		d.base = "http://" + a
 	case err := <-d.done:
+		d.done <- err // for the cleanup
 		t.Fatalf("daemon exited: %v\n%s", err, d.log())
 	case <-time.After(60 * time.Second):
 		t.Fatal("daemon did not start")
@@ -153,6 +164,38 @@ func startDaemonAt(t *testing.T, dir, addr string, env []string, extraArgs ...st
 		return res.StatusCode == 200
 	})
 	return d
+}
+
+// stop signals the daemon and waits for it to exit, returning how it
+// exited.
+func (d *daemonProc) stop(sig os.Signal) error {
+	d.t.Helper()
+	d.cmd.Process.Signal(sig)
+	select {
+	case err := <-d.done:
+		d.done <- err // for the cleanup
+		return err
+	case <-time.After(30 * time.Second):
+		d.t.Fatalf("no exit after %v", sig)
+		return nil
+	}
+}
+
+// reloads counts the daemon's successful reloads, from its metrics.
+func (d *daemonProc) reloads() int {
+	d.t.Helper()
+	_, b := d.get("/metrics")
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, `talkfeed_reloads_total{result="success"} `); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				d.t.Fatal(err)
+			}
+			return n
+		}
+	}
+	d.t.Fatalf("no reload counter in the metrics:\n%s", b)
+	return 0
 }
 
 func (d *daemonProc) log() string {
@@ -221,7 +264,7 @@ func TestEndToEnd(t *testing.T) {
 	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
 	writePage(t, dir, "beta.md", page("Beta Talk", "2027-01-15 19:00", "timezone: Europe/Paris\n"))
 	writePage(t, dir, "gamma.md", page("Gamma Talk", "2025-05-05", ""))
-	d := startDaemon(t, dir, "--watch=false")
+	d := startDaemon(t, dir, nil, "--watch=false")
 
 	// Every output.
 	for _, p := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/category/testing/feed.rss", "/category/testing/feed.atom", "/category/testing/feed.json"} {
@@ -316,6 +359,28 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Every page gone from a folder that is still there (an unmounted
+	// volume, a bad checkout): refused, the last good snapshot stays.
+	aside := t.TempDir()
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	for _, p := range pages {
+		if err := os.Rename(p, filepath.Join(aside, filepath.Base(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out = d.reload("e2e-token")
+	if code != 500 || !strings.Contains(fmt.Sprint(out["error"]), "refusing to publish an empty snapshot") {
+		t.Errorf("reload of an empty folder: %d %v", code, out)
+	}
+	if after, afterBody := d.get("/feed.rss"); after.Header.Get("Etag") != before.Header.Get("Etag") || !bytes.Equal(beforeBody, afterBody) {
+		t.Error("an empty folder emptied the feed")
+	}
+	for _, p := range pages {
+		if err := os.Rename(filepath.Join(aside, filepath.Base(p)), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// Readers during a hundred reloads: no failure, no torn response.
 	var failures, fetched atomic.Int64
 	stop := make(chan struct{})
@@ -361,10 +426,17 @@ func TestEndToEnd(t *testing.T) {
 	// SIGTERM with requests in flight: they finish, the process exits 0.
 	var inflight sync.WaitGroup
 	var torn atomic.Int64
-	started := make(chan struct{}, 8)
+	served := make(chan struct{}, 8)
 	for range 8 {
 		inflight.Go(func() {
-			started <- struct{}{}
+			signalled := false
+			underWay := func() {
+				if !signalled {
+					signalled = true
+					served <- struct{}{}
+				}
+			}
+			defer underWay()
 			for range 200 {
 				res, err := client.Get(d.base + "/calendar.ics")
 				if err != nil {
@@ -375,21 +447,14 @@ func TestEndToEnd(t *testing.T) {
 				if err != nil || res.StatusCode != 200 || !untorn(res, b) {
 					torn.Add(1)
 				}
+				underWay()
 			}
 		})
 	}
 	for range 8 {
-		<-started
+		<-served // every reader is under way
 	}
-	time.Sleep(20 * time.Millisecond)
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	var exitErr error
-	select {
-	case exitErr = <-d.done:
-		d.done <- exitErr // for the cleanup
-	case <-time.After(30 * time.Second):
-		t.Fatal("no exit after SIGTERM")
-	}
+	exitErr := d.stop(syscall.SIGTERM)
 	inflight.Wait()
 	if exitErr != nil {
 		t.Errorf("exit after SIGTERM: %v", exitErr)
@@ -425,7 +490,7 @@ func TestEndToEndFileChange(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
-	d := startDaemonAt(t, dir, "127.0.0.1:0", []string{"TALKFEED_WEBSUB_HUB=" + hub.URL}, "--base-url", "https://talks.example/")
+	d := startDaemon(t, dir, []string{"TALKFEED_WEBSUB_HUB=" + hub.URL}, "--base-url", "https://talks.example/")
 	if _, b := d.get("/feed.rss"); !bytes.Contains(b, []byte(`<atom:link href="`+hub.URL+`" rel="hub">`)) {
 		t.Error("the RSS feed does not name the hub")
 	}
@@ -435,10 +500,13 @@ func TestEndToEndFileChange(t *testing.T) {
 	d.eventually("pings for the changed feeds", func() bool {
 		return pings("https://talks.example/feed.rss") == 2 && pings("https://talks.example/category/testing/feed.json") == 2
 	})
+	// A new folder is itself a change; once the reload it caused is done,
+	// only a watch on the new folder can see a page written there.
+	before := d.reloads()
 	if err := os.MkdirAll(filepath.Join(dir, "2027"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the new folder is watched once created
+	d.eventually("the reload after a new folder", func() bool { return d.reloads() > before })
 	writePage(t, dir, "2027/delta.md", page("Delta Talk", "2027-02-02", ""))
 	d.eventually("a page in a new folder", func() bool { return d.feedHas("Delta Talk") })
 	if !strings.Contains(d.log(), `"trigger":"change`) {
@@ -451,35 +519,43 @@ func TestEndToEndFileChange(t *testing.T) {
 func TestEndToEndAnnouncesOncePerChange(t *testing.T) {
 	r := newReceiver(t)
 	dir := t.TempDir()
-	state := filepath.Join(t.TempDir(), "state.json")
+	statePath := filepath.Join(t.TempDir(), "state.json")
 	writePage(t, dir, "alpha.md", page("Alpha Talk", "2099-01-01", ""))
 	env := []string{"TALKFEED_SLACK_WEBHOOK=" + r.URL}
-	args := []string{"--watch=false", "--announce", "--state-file", state}
+	args := []string{"--watch=false", "--announce", "--state-file", statePath}
 
-	d := startDaemonAt(t, dir, "127.0.0.1:0", env, args...)
+	d := startDaemon(t, dir, env, args...)
 	// The first load is the baseline: nothing to announce.
 	writePage(t, dir, "beta.md", page("Beta Talk", "2099-02-02", ""))
 	if code, out := d.reload("e2e-token"); code != 200 {
 		t.Fatalf("reload: %d %v", code, out)
 	}
 	d.eventually("the announcement of the new talk", func() bool { return len(r.got()) == 1 })
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	<-d.done
-	d.done <- nil
+	if err := d.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
 
-	d2 := startDaemonAt(t, dir, "127.0.0.1:0", env, args...)
+	d2 := startDaemon(t, dir, env, args...)
 	d2.reload("e2e-token")
 	writePage(t, dir, "beta.md", page("Beta Talk", "2099-02-09", ""))
 	if code, out := d2.reload("e2e-token"); code != 200 {
 		t.Fatalf("reload: %d %v", code, out)
 	}
 	d2.eventually("the announcement of the new date", func() bool { return len(r.got()) == 2 })
-	time.Sleep(300 * time.Millisecond)
+	if _, b := d2.get("/changes.rss"); !bytes.Contains(b, []byte("New: Beta Talk")) || !bytes.Contains(b, []byte("Rescheduled: Beta Talk")) {
+		t.Errorf("the change feed lost its history across the restart:\n%s", b)
+	}
+	// Once the daemon has stopped, nothing more can come: anything it
+	// still meant to post would wait in the state file's outbox.
+	if err := d2.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
 	if got := r.got(); len(got) != 2 || got[0] != "New talk: Beta Talk" || got[1] != "Rescheduled: Beta Talk" {
 		t.Errorf("posts %q", got)
 	}
-	if _, b := d2.get("/changes.rss"); !bytes.Contains(b, []byte("New: Beta Talk")) || !bytes.Contains(b, []byte("Rescheduled: Beta Talk")) {
-		t.Errorf("the change feed lost its history across the restart:\n%s", b)
+	var st state
+	if data, err := os.ReadFile(statePath); err != nil || json.Unmarshal(data, &st) != nil || len(st.Outbox) != 0 {
+		t.Errorf("the outbox is not empty: %v %+v", err, st.Outbox)
 	}
 }
 
@@ -516,12 +592,11 @@ func TestReplicasServeIdenticalBytes(t *testing.T) {
 	paths := []string{"/", "/feed.rss", "/feed.atom", "/feed.json", "/calendar.ics", "/changes.rss", "/changes.json",
 		"/category/testing/feed.rss", "/category/testing/calendar.ics", "/events/alpha.ics", "/events/beta.ics",
 		"/events/2027/alpha-talk/", "/events/2025/beta-talk/", "/feed.rss?upcoming=1"}
+	// Each replica's clock stands at another time of one day: outputs
+	// depend on the content and the day, never on when a replica started.
 	var replicas []*daemonProc
-	for i := range 3 {
-		if i > 0 {
-			time.Sleep(1100 * time.Millisecond) // another start time, another clock second
-		}
-		replicas = append(replicas, startDaemonAt(t, "file://"+repoDir, "127.0.0.1:0", nil,
+	for _, now := range []string{"2026-11-24T00:00:01Z", "2026-11-24T12:00:00Z", "2026-11-24T23:59:00Z"} {
+		replicas = append(replicas, startDaemon(t, "file://"+repoDir, []string{clockVar + "=" + now},
 			"--git-subdir", "talks", "--cache-dir", t.TempDir(), "--base-url", "https://talks.example/"))
 	}
 	for _, p := range paths {
@@ -544,6 +619,25 @@ func TestReplicasServeIdenticalBytes(t *testing.T) {
 	if code, out := replicas[0].reload("e2e-token"); code != 200 || !replicas[0].feedHas("Gamma Talk") {
 		t.Errorf("a new commit: %d %v", code, out)
 	}
+	// A force-push drops that commit for another: the replica follows
+	// the rewritten branch.
+	head, err := repo.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := repo.CommitObject(head.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.Reset(&git.ResetOptions{Commit: parent.ParentHashes[0], Mode: git.HardReset}); err != nil {
+		t.Fatal(err)
+	}
+	commit(time.Date(2026, 10, 10, 9, 0, 0, 0, time.UTC), map[string]string{
+		"talks/delta.md": page("Delta Talk", "2027-04-04", ""),
+	})
+	if code, out := replicas[0].reload("e2e-token"); code != 200 || !replicas[0].feedHas("Delta Talk") || replicas[0].feedHas("Gamma Talk") {
+		t.Errorf("a force-push: %d %v", code, out)
+	}
 	// The remote disappears: the fetch fails, the last good snapshot stays.
 	before, beforeBody := replicas[0].get("/feed.rss")
 	if err := os.RemoveAll(repoDir); err != nil {
@@ -562,6 +656,39 @@ func TestReplicasServeIdenticalBytes(t *testing.T) {
 	for _, want := range []string{"CREATED:20261001T090000Z", "LAST-MODIFIED:20261005T090000Z", "SEQUENCE:1"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("alpha.ics lacks %s", want)
+		}
+	}
+}
+
+// The schedule alone reloads: with the watcher off and no signal or
+// request, an edit shows once the next scheduled reload has run.
+func TestEndToEndScheduledReload(t *testing.T) {
+	dir := t.TempDir()
+	writePage(t, dir, "alpha.md", page("Alpha Talk", "2026-12-01", ""))
+	d := startDaemon(t, dir, nil, "--watch=false", "--schedule", "@every 1s")
+	writePage(t, dir, "alpha.md", page("Alpha Talk Rescheduled", "2026-12-02", ""))
+	d.eventually("the edit after a scheduled reload", func() bool { return d.feedHas("Alpha Talk Rescheduled") })
+	if !strings.Contains(d.log(), `"trigger":"schedule"`) {
+		t.Error("no scheduled reload in the log")
+	}
+	if !strings.Contains(d.log(), `"schedule":"@every 1s"`) {
+		t.Error("the daemon does not log the schedule it runs on")
+	}
+}
+
+// SIGINT (Ctrl-C on a laptop) stops the daemon as SIGTERM does: the
+// schedule stops, requests drain, and it exits 0.
+func TestEndToEndInterrupt(t *testing.T) {
+	d := startDaemon(t, "", nil, "--schedule", "@every 1s")
+	if res, _ := d.get("/feed.rss"); res.StatusCode != 200 {
+		t.Fatalf("feed: %d", res.StatusCode)
+	}
+	if err := d.stop(os.Interrupt); err != nil {
+		t.Errorf("exit after SIGINT: %v", err)
+	}
+	for _, want := range []string{`"msg":"shutting down: draining requests in flight"`, `"msg":"stopped"`} {
+		if !strings.Contains(d.log(), want) {
+			t.Errorf("the log lacks %s", want)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func TestSchedulerKeepsRunningAfterPanic(t *testing.T) {
 // Runs never overlap; triggers during a run coalesce into one more run;
 // every caller gets the result of a run that started after its trigger.
 func TestReloaderCoalesces(t *testing.T) {
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	var running, overlap, runs atomic.Int32
 	var mu sync.Mutex
 	var whys []string
@@ -108,15 +108,14 @@ func TestReloaderCoalesces(t *testing.T) {
 		whys = append(whys, why)
 		mu.Unlock()
 		if runs.Add(1) == 1 {
+			close(started)
 			<-release
 			return errors.New("first failed")
 		}
 		return nil
 	})
 	first := r.trigger("start")
-	for runs.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-started // the first run is under way
 	var later []<-chan error
 	for _, why := range []string{"sighup", "http", "change"} {
 		later = append(later, r.trigger(why))

@@ -58,17 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
 		return exitUsage
 	}
-	// Only a wrong path or a failed clone fails here; a reload that cannot
-	// read the source later keeps the last good snapshot instead.
-	cfg, loader, ref, err := prepare(ctx, &cf, getenv, dir)
-	if err == nil {
-		*addr = cmp.Or(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080")
-		if _, port, perr := net.SplitHostPort(*addr); perr == nil && !cfg.baseURLSet && port != "8080" && port != "0" {
-			// Without a base URL, links point at this daemon.
-			cf.baseURL = "http://localhost:" + port + "/"
-			cfg, loader, ref, err = prepare(ctx, &cf, getenv, dir)
-		}
-	}
+	cfg, err := cf.resolve(getenv)
 	if err == nil {
 		*logFormat = cmp.Or(*logFormat, getenv("TALKFEED_LOG_FORMAT"), "text")
 		if *logFormat != "text" && *logFormat != "json" {
@@ -90,6 +80,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, no
 		case len(hooks) == 0:
 			err = errors.New("--announce needs a webhook: TALKFEED_SLACK_WEBHOOK or slack: in the config file")
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitUsage
+	}
+	// Listen first: without a base URL, links point at this daemon, at
+	// the port it really got (":0" picks one).
+	ln, err := net.Listen("tcp", cmp.Or(*addr, getenv("TALKFEED_ADDR"), cfg.addr, ":8080"))
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
+		return exitFail
+	}
+	defer ln.Close()
+	if !cfg.baseURLSet {
+		cfg.setBaseURL(selfURL(ln.Addr()))
+	}
+	// Only a wrong path or a failed clone fails here; a reload that cannot
+	// read the source later keeps the last good snapshot instead.
+	loader, err := source.NewLoader(cfg.loader)
+	var ref *sourceRef
+	if err == nil {
+		ref, err = resolveSource(ctx, dir, cfg, getenv)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
@@ -135,11 +147,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, no
 		Logger:      log,
 	})
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "talkfeed serve: %v\n", err)
-		return exitFail
-	}
 	httpServer := newHTTPServer(ctx, d.srv, handler)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
@@ -161,11 +168,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, no
 		background.Go(func() { st.deliver(ctx) })
 	}
 	if watched := ref.watchable(); watched != "" && *watch {
-		background.Go(func() {
-			if err := source.Watch(ctx, watched, watchDebounce, func() { reloads.trigger("change") }, log); err != nil {
-				log.Warn("not watching the source for changes", "error", err)
-			}
-		})
+		if w, err := source.NewWatcher(watched, log); err != nil {
+			log.Warn("not watching the source for changes", "error", err)
+		} else {
+			background.Go(func() { w.Run(ctx, watchDebounce, func() { reloads.trigger("change") }) })
+		}
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -199,6 +206,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, no
 	background.Wait()
 	log.Info("stopped")
 	return code
+}
+
+// selfURL is the base URL of a daemon listening at addr: its own host
+// when it listens on one address, else localhost.
+func selfURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return source.DefaultBaseURL
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
 // newHTTPServer bounds every request: header, read, write and idle

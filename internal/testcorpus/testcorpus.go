@@ -9,8 +9,10 @@ import (
 
 // Dir returns the corpus folder name (e.g. "dcos-events"), found through
 // TALKFEED_CORPUS (relative paths are taken from the module root) or, when
-// that is unset, at ../shared/corpus beside the module. The test is
-// skipped, saying so, when the folder is absent.
+// that is unset, at ../shared/corpus beside the module. When the folder is
+// absent the test is skipped, saying so, on a developer's machine, and
+// fails in CI ($CI set) or when TALKFEED_CORPUS names a folder: there a
+// missing corpus is a broken setup, not a reason to pass.
 func Dir(tb testing.TB, name string) string {
 	tb.Helper()
 	root := moduleRoot(tb)
@@ -23,6 +25,9 @@ func Dir(tb testing.TB, name string) string {
 	}
 	dir := filepath.Join(base, name)
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		if os.Getenv("CI") != "" || os.Getenv("TALKFEED_CORPUS") != "" {
+			tb.Fatalf("corpus %s is absent: %v", dir, err)
+		}
 		tb.Skipf("corpus %s is absent (set TALKFEED_CORPUS to the shared corpus folder): %v", dir, err)
 	}
 	return dir
