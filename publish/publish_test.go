@@ -226,6 +226,21 @@ func TestBuildDeterministic(t *testing.T) {
 	}
 }
 
+// Each representation has its own strong tag (RFC 9110 8.8.1): a cache
+// holding the gzip bytes must not validate them against the identity tag.
+func TestETagPerRepresentation(t *testing.T) {
+	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	for _, f := range tree.Files() {
+		if f.Gzip == nil || f.Brotli == nil {
+			continue
+		}
+		id, gz, br := f.ETagFor(Identity), f.ETagFor(Gzip), f.ETagFor(Brotli)
+		if id != f.ETag || gz == id || br == id || gz == br {
+			t.Errorf("%s: ETag %s, identity %s, gzip %s, br %s", f.Path, f.ETag, id, gz, br)
+		}
+	}
+}
+
 func TestChangedFeeds(t *testing.T) {
 	a := buildTree(t, demo.Talks(), demoSite, demo.Assets())
 	if n := len(a.ChangedFeeds(nil)); n != 3*(1+len(a.Catalog().Categories())) {

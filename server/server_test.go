@@ -2,13 +2,18 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,6 +128,7 @@ func TestServesEveryOutput(t *testing.T) {
 func TestContentCoding(t *testing.T) {
 	s := newTestServer(t, "")
 	f, _ := demoTree(t).File("feed.rss")
+	tags := map[string][]string{} // served ETags by Content-Encoding
 	tests := []struct {
 		accept, want string
 	}{
@@ -164,8 +170,36 @@ func TestContentCoding(t *testing.T) {
 		if !bytes.Equal(plainBody, f.Body) {
 			t.Errorf("Accept-Encoding %q: body does not decode to the feed", tc.accept)
 		}
-		if want := f.ETagFor(tc.want); res.Header.Get("Etag") != want {
-			t.Errorf("Accept-Encoding %q: ETag %q, want %q", tc.accept, res.Header.Get("Etag"), want)
+		tags[tc.want] = append(tags[tc.want], res.Header.Get("Etag"))
+	}
+	// The tags, from the bytes rather than publish.File.ETagFor (which the
+	// server itself calls): strong, the identity one a digest of the plain
+	// body, and each coding its own, since a strong validator belongs to
+	// one representation (RFC 9110 8.8.1).
+	sum := sha256.Sum256(f.Body)
+	digest := hex.EncodeToString(sum[:16])
+	etag := map[string]string{}
+	for coding, seen := range tags {
+		if seen = slices.Compact(seen); len(seen) != 1 {
+			t.Errorf("coding %q served ETags %q", coding, seen)
+		}
+		tag := seen[0]
+		etag[coding] = tag
+		if !strongETag.MatchString(tag) || !strings.HasPrefix(tag, `"`+digest) {
+			t.Errorf("coding %q: ETag %s is not a strong tag over the plain body's digest %s", coding, tag, digest)
+		}
+	}
+	if want := `"` + digest + `"`; etag[""] != want {
+		t.Errorf("identity ETag %s, want %s", etag[""], want)
+	}
+	if etag["gzip"] == etag[""] || etag["br"] == etag[""] || etag["gzip"] == etag["br"] {
+		t.Errorf("representations share a strong ETag: identity %s, gzip %s, br %s", etag[""], etag["gzip"], etag["br"])
+	}
+	// Each representation revalidates with its own tag.
+	for coding, tag := range etag {
+		res := do(t, s, "GET", "/feed.rss", "Accept-Encoding", cmp.Or(coding, "identity"), "If-None-Match", tag)
+		if res.StatusCode != http.StatusNotModified || res.Header.Get("Etag") != tag {
+			t.Errorf("coding %q, If-None-Match %s: %d with ETag %s, want 304 with the same tag", coding, tag, res.StatusCode, res.Header.Get("Etag"))
 		}
 	}
 	// An image has one representation: no Vary, never encoded.
@@ -174,6 +208,10 @@ func TestContentCoding(t *testing.T) {
 		t.Errorf("image headers %v", res.Header)
 	}
 }
+
+// strongETag is RFC 9110's entity-tag without the weak prefix (and, for
+// ours, without obs-text).
+var strongETag = regexp.MustCompile(`^"[\x21\x23-\x7e]*"$`)
 
 func TestConditionalRequests(t *testing.T) {
 	s := newTestServer(t, "")
@@ -238,6 +276,9 @@ func TestErrors(t *testing.T) {
 		{"GET", "/feed.rss?upcoming=maybe", 400, "upcoming must be"},
 		{"GET", "/calendar.ics?from=31/12/2026", 400, "from must be a date"},
 		{"GET", "/calendar.ics?from=2027-01-01&to=2026-01-01", 400, "from must be before to"},
+		// to is exclusive: from == to is an empty window, a mistake to say.
+		{"GET", "/calendar.ics?from=2027-01-01&to=2027-01-01", 400, "from must be before to"},
+		{"GET", "/feed.rss?to=2027-01-01&from=2027-01-01", 400, "from must be before to"},
 		{"POST", "/feed.rss", 405, ""},
 		{"PUT", "/calendar.ics", 405, ""},
 		{"DELETE", "/-/status", 405, ""},
