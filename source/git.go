@@ -152,9 +152,11 @@ func (g *Git) Dir() string { return filepath.Join(g.dir, filepath.FromSlash(g.o.
 func (g *Git) Fetch(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	// Force lets a force-push through. The refspec has no "+": it would
+	// force too, and then Force could be dropped without anything noticing.
 	err := g.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "origin", Auth: g.o.Auth, Force: true, Tags: git.NoTags,
-		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"},
+		RefSpecs: []config.RefSpec{"refs/heads/*:refs/remotes/origin/*"},
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("git fetch %s: %w", redact(g.o.URL), err)
