@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,7 +134,7 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 		repo, err = git.PlainCloneContext(ctx, dir, false, clone)
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("git clone %s: %w", redact(o.URL), err)
+			return nil, urlError("git clone", o.URL, err)
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("git cache %s: %w", dir, err)
@@ -152,12 +153,14 @@ func (g *Git) Dir() string { return filepath.Join(g.dir, filepath.FromSlash(g.o.
 func (g *Git) Fetch(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	// Force lets a force-push through. The refspec has no "+": it would
+	// force too, and then Force could be dropped without anything noticing.
 	err := g.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "origin", Auth: g.o.Auth, Force: true, Tags: git.NoTags,
-		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"},
+		RefSpecs: []config.RefSpec{"refs/heads/*:refs/remotes/origin/*"},
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("git fetch %s: %w", redact(g.o.URL), err)
+		return urlError("git fetch", g.o.URL, err)
 	}
 	head, err := g.remoteHead()
 	if err != nil {
@@ -335,11 +338,58 @@ func (g *Git) saveLedger() {
 	}
 }
 
-// redact hides credentials written into a URL.
-func redact(u string) string {
-	if i := strings.Index(u, "@"); i > 0 && strings.Contains(u[:i], "://") {
-		scheme := u[:strings.Index(u, "://")+3]
-		return scheme + "…@" + u[i+1:]
+// redact hides the credentials written into a URL, for errors. url.Parse
+// ends the userinfo at the last "@", so a password holding "@" is hidden
+// whole; scp-like git@host:org/repo.git does not parse and has no secret.
+func redact(rawURL string) string {
+	s := rawURL
+	if u, err := url.Parse(rawURL); err == nil {
+		s = u.Redacted()
 	}
-	return u
+	return scrub(s, rawURL)
 }
+
+// scrub hides in msg what the URL's userinfo holds: the password, or for
+// http(s) a user name alone, which GitHub and GitLab take as a token.
+// When url.Parse refuses the URL, or takes no userinfo from it although it
+// has an "@" (a token with "/", "?" or "#"), go-git quotes it raw: then
+// all before the last "@" is a secret.
+func scrub(msg, rawURL string) string {
+	var secrets []string
+	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
+		p, ok := u.User.Password()
+		if !ok && strings.HasPrefix(u.Scheme, "http") {
+			p = u.User.Username()
+		}
+		if p != "" {
+			secrets = append(secrets, p, url.PathEscape(p), url.QueryEscape(p))
+		}
+	} else if _, rest, ok := strings.Cut(rawURL, "://"); ok {
+		if at := strings.LastIndex(rest, "@"); at > 0 {
+			_, pass, _ := strings.Cut(rest[:at], ":")
+			secrets = append(secrets, rest[:at], pass)
+		}
+	}
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// urlError names the URL in an error from go-git with its credentials
+// hidden from go-git's text too: go-git and net/http hide a password but
+// not a user name, and quote a URL they cannot parse whole.
+func urlError(op, rawURL string, err error) error {
+	return &scrubbedError{op + " " + redact(rawURL) + ": " + scrub(err.Error(), rawURL), err}
+}
+
+// scrubbedError keeps errors.Is working on what go-git returned.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -55,10 +56,25 @@ func (r *remote) move(from, to string) {
 	}
 }
 
-func (r *remote) commit(msg string, when time.Time) {
+func (r *remote) commit(msg string, when time.Time) plumbing.Hash {
 	r.t.Helper()
 	sig := &object.Signature{Name: "Ada", Email: "ada@example.org", When: when}
-	if _, err := r.wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+	h, err := r.wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return h
+}
+
+func sameDates(d, w PageDates) bool {
+	return d.Added.Equal(w.Added) && d.Changed.Equal(w.Changed) && d.Revisions == w.Revisions
+}
+
+// rewind moves the branch and the work tree back to an older commit, as
+// "git reset --hard" before a force-push does.
+func (r *remote) rewind(to plumbing.Hash) {
+	r.t.Helper()
+	if err := r.wt.Reset(&git.ResetOptions{Commit: to, Mode: git.HardReset}); err != nil {
 		r.t.Fatal(err)
 	}
 }
@@ -163,6 +179,63 @@ func TestGitHistory(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(g2.Dir(), "a.md")); err != nil {
 		t.Errorf("the clone is gone: %v", err)
+	}
+}
+
+// A force-push rewrites the history: the clone and the dates follow the
+// new one, and nothing of the dropped commit survives.
+func TestGitFollowsForcePush(t *testing.T) {
+	r := newRemote(t)
+	r.write("a.md", talk("Alpha", "2027-01-01"))
+	r.write("b.md", talk("Beta", "2027-01-02"))
+	r.commit("add alpha and beta", day(1))
+	r.write("a.md", talk("Alpha, edited", "2027-01-01"))
+	kept := r.commit("edit alpha", day(2))
+	r.write("b.md", talk("Beta, edited", "2027-01-02"))
+	r.write("c.md", talk("Gamma", "2027-01-03"))
+	r.commit("edit beta, add gamma", day(3))
+
+	ctx := context.Background()
+	g, err := OpenGit(ctx, GitOptions{URL: "file://" + r.dir, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := g.Dates("b.md"); d.Revisions != 2 || !d.Changed.Equal(day(3)) {
+		t.Fatalf("before the force-push, beta: %+v", d)
+	}
+
+	r.rewind(kept)
+	r.write("d.md", talk("Delta", "2027-01-04"))
+	r.commit("add delta", day(4))
+	if err := g.Fetch(ctx); err != nil {
+		t.Fatalf("fetch after a force-push: %v", err)
+	}
+
+	want := map[string]PageDates{
+		"a.md": {Added: day(1), Changed: day(2), Revisions: 2},
+		"b.md": {Added: day(1), Changed: day(1), Revisions: 1},
+		"d.md": {Added: day(4), Changed: day(4), Revisions: 1},
+	}
+	for p, w := range want {
+		if d, ok := g.Dates(p); !ok || !sameDates(d, w) {
+			t.Errorf("%s: %+v %v, want %+v", p, d, ok, w)
+		}
+	}
+	if d, ok := g.Dates("c.md"); ok {
+		t.Errorf("gamma, added only by the dropped commit, is still known: %+v", d)
+	}
+	for name, want := range map[string]string{"b.md": talk("Beta", "2027-01-02"), "d.md": talk("Delta", "2027-01-04"), "c.md": ""} {
+		b, err := os.ReadFile(filepath.Join(g.Dir(), name))
+		if want == "" {
+			if err == nil {
+				t.Errorf("%s, added only by the dropped commit, is still in the work tree", name)
+			}
+		} else if string(b) != want {
+			t.Errorf("%s in the work tree: %q %v, want %q", name, b, err, want)
+		}
 	}
 }
 
