@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/talkfeed/talkfeed/internal/htmltest"
+
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/internal/fixtures"
 )
@@ -55,34 +57,10 @@ func (d doc) all(tag string) []*html.Node {
 	return out
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
-}
-
 func (d doc) meta(property string) string {
 	for _, m := range d.all("meta") {
-		if attr(m, "property") == property || attr(m, "name") == property {
-			return attr(m, "content")
+		if htmltest.Attr(m, "property") == property || htmltest.Attr(m, "name") == property {
+			return htmltest.Attr(m, "content")
 		}
 	}
 	return ""
@@ -95,14 +73,14 @@ func TestIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := parse(t, b)
-	if attr(d.all("html")[0], "lang") != "en" || text(d.all("title")[0]) != "Demo Talks" {
+	if htmltest.Attr(d.all("html")[0], "lang") != "en" || htmltest.Text(d.all("title")[0]) != "Demo Talks" {
 		t.Error("no language or title")
 	}
 	// Discovery: every feed of every subscription.
 	alternates := map[string]string{}
 	for _, l := range d.all("link") {
-		if attr(l, "rel") == "alternate" {
-			alternates[attr(l, "href")] = attr(l, "type")
+		if htmltest.Attr(l, "rel") == "alternate" {
+			alternates[htmltest.Attr(l, "href")] = htmltest.Attr(l, "type")
 		}
 	}
 	for _, want := range []string{"feed.rss", "feed.atom", "feed.json", "category/languages/feed.rss", "category/languages/feed.atom", "category/languages/feed.json"} {
@@ -112,13 +90,13 @@ func TestIndex(t *testing.T) {
 	}
 	// Nothing from other hosts.
 	for _, s := range d.all("script") {
-		if src := attr(s, "src"); src != "" && !strings.HasPrefix(src, base) {
+		if src := htmltest.Attr(s, "src"); src != "" && !strings.HasPrefix(src, base) {
 			t.Errorf("script from elsewhere: %s", src)
 		}
 	}
 	for _, l := range d.all("link") {
-		if attr(l, "rel") == "stylesheet" && !strings.HasPrefix(attr(l, "href"), base) {
-			t.Errorf("stylesheet from elsewhere: %s", attr(l, "href"))
+		if htmltest.Attr(l, "rel") == "stylesheet" && !strings.HasPrefix(htmltest.Attr(l, "href"), base) {
+			t.Errorf("stylesheet from elsewhere: %s", htmltest.Attr(l, "href"))
 		}
 	}
 	// Upcoming talks soonest first, then past ones latest first.
@@ -129,8 +107,8 @@ func TestIndex(t *testing.T) {
 	titles := func(ol *html.Node) []string {
 		var out []string
 		for _, a := range (doc{ol}).all("a") {
-			if attr(a, "class") == "title" {
-				out = append(out, text(a))
+			if htmltest.Attr(a, "class") == "title" {
+				out = append(out, htmltest.Text(a))
 			}
 		}
 		return out
@@ -145,7 +123,7 @@ func TestIndex(t *testing.T) {
 	// One-click subscriptions.
 	hrefs := map[string]bool{}
 	for _, a := range d.all("a") {
-		hrefs[attr(a, "href")] = true
+		hrefs[htmltest.Attr(a, "href")] = true
 	}
 	ics := base + "calendar.ics"
 	for _, want := range []string{
@@ -163,7 +141,7 @@ func TestIndex(t *testing.T) {
 	}
 	copies := 0
 	for _, in := range d.all("input") {
-		if attr(in, "value") == ics {
+		if htmltest.Attr(in, "value") == ics {
 			copies++
 		}
 	}
@@ -192,7 +170,7 @@ func demoTalk(t *testing.T, id string) *talkfeed.Event {
 func jsonLD(t *testing.T, d doc) map[string]any {
 	t.Helper()
 	for _, s := range d.all("script") {
-		if attr(s, "type") == "application/ld+json" {
+		if htmltest.Attr(s, "type") == "application/ld+json" {
 			var ld map[string]any
 			if err := json.Unmarshal([]byte(s.FirstChild.Data), &ld); err != nil {
 				t.Fatalf("JSON-LD: %v\n%s", err, s.FirstChild.Data)
@@ -256,7 +234,7 @@ func TestTalkPage(t *testing.T) {
 	hrefs := map[string]bool{}
 	var google, outlook string
 	for _, a := range d.all("a") {
-		h := attr(a, "href")
+		h := htmltest.Attr(a, "href")
 		hrefs[h] = true
 		if strings.HasPrefix(h, "https://calendar.google.com/calendar/render?") {
 			google = h

@@ -12,6 +12,8 @@ import (
 	goical "github.com/emersion/go-ical"
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
+
+	"github.com/talkfeed/talkfeed/internal/htmltest"
 )
 
 // The demo as a subscriber sees it, built and served on three pinned
@@ -163,15 +165,15 @@ func talkLists(t *testing.T, page []byte) (upcoming, past []string, starts []tim
 		if n.Type == html.ElementNode {
 			switch {
 			case n.Data == "section":
-				section = attr(n, "aria-labelledby")
-			case n.Data == "a" && attr(n, "class") == "title" && section == "upcoming":
-				upcoming = append(upcoming, text(n))
-			case n.Data == "a" && attr(n, "class") == "title" && section == "past":
-				past = append(past, text(n))
+				section = htmltest.Attr(n, "aria-labelledby")
+			case n.Data == "a" && htmltest.Attr(n, "class") == "title" && section == "upcoming":
+				upcoming = append(upcoming, htmltest.Text(n))
+			case n.Data == "a" && htmltest.Attr(n, "class") == "title" && section == "past":
+				past = append(past, htmltest.Text(n))
 			case n.Data == "time" && section == "upcoming":
-				s, err := time.Parse(time.RFC3339, attr(n, "datetime"))
+				s, err := time.Parse(time.RFC3339, htmltest.Attr(n, "datetime"))
 				if err != nil {
-					t.Errorf("time %q: %v", attr(n, "datetime"), err)
+					t.Errorf("time %q: %v", htmltest.Attr(n, "datetime"), err)
 				}
 				starts = append(starts, s)
 			}
@@ -185,28 +187,4 @@ func talkLists(t *testing.T, page []byte) (upcoming, past []string, starts []tim
 		t.Fatal("no upcoming talk has a time")
 	}
 	return upcoming, past, starts
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.TrimSpace(b.String())
 }
