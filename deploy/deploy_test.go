@@ -2,12 +2,14 @@
 // engine: the Kubernetes manifests decode strictly into the official API
 // types, the Marathon app, systemd unit, compose file and Dockerfile have
 // the shape they need, and the real binary, started with the arguments,
-// environment and port each one gives it, answers the paths its probes and
+// environment each one gives it, answers the paths its probes and
 // health checks name.
 //
-// Two things are translated, since no cluster or network is here: the
+// Three things are translated, since no cluster or network is here: the
 // talk source becomes the repository's demo talks (a folder) instead of
-// the git URL, and paths the manifests mount become temporary folders.
+// the git URL, paths the manifests mount become temporary folders, and
+// the daemon listens on a port the kernel picks (read back from its log)
+// while each test checks the manifest's own port statically.
 package deploy
 
 import (
@@ -15,11 +17,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,79 +75,195 @@ func demoTalks(t *testing.T) string {
 	return p
 }
 
-// listenPort is the manifest's port when it is free here, else a free
-// one: the daemon must start either way.
-func listenPort(t *testing.T, want int) int {
+// configuredPort is the port a manifest makes the daemon listen on: that
+// of its TALKFEED_ADDR, or the daemon's default, 8080, when it sets none.
+func configuredPort(t *testing.T, addr string) int {
 	t.Helper()
-	if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(want)); err == nil {
-		l.Close()
-		return want
+	if addr == "" {
+		return 8080
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := portOf(addr)
+	if err != nil || port == 0 {
+		t.Fatalf("TALKFEED_ADDR %q names no port", addr)
+	}
+	return port
+}
+
+func portOf(addr string) (int, error) {
+	_, p, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	defer l.Close()
-	t.Logf("port %d is busy here; using %d", want, l.Addr().(*net.TCPAddr).Port)
-	return l.Addr().(*net.TCPAddr).Port
+	return strconv.Atoi(p)
+}
+
+// daemonEnv is the whole environment the daemon gets: nothing from the
+// test's own, so that a stray TALKFEED_* variable cannot change the run,
+// a pinned clock, and a listener on a port the kernel picks, so that
+// tests on a shared machine never race for the manifest's port (which
+// each test checks statically instead).
+func daemonEnv(t *testing.T, manifest map[string]string) []string {
+	t.Helper()
+	vars := maps.Clone(manifest)
+	vars["TALKFEED_ADDR"] = "127.0.0.1:0"
+	vars["TALKFEED_NOW"] = "2026-11-24T12:00:00Z"
+	env := baseEnv(t)
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// baseEnv is all that a process the test starts gets from outside: the
+// PATH and the temporary folder, and a home of its own.
+func baseEnv(t *testing.T) []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir()}
+}
+
+// daemonLog keeps the daemon's log and finds the address it listens on
+// in its "listening" line, in text or JSON, whichever the manifest picks.
+type daemonLog struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	scanned int
+	addr    chan string // receives the address once
+}
+
+func (l *daemonLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	for {
+		rest := l.buf.Bytes()[l.scanned:]
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if addr := listeningAddr(rest[:i]); addr != "" {
+			select {
+			case l.addr <- addr:
+			default:
+			}
+		}
+		l.scanned += i + 1
+	}
+}
+
+func (l *daemonLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// listeningAddr is the addr of a "listening" log line, or "".
+func listeningAddr(line []byte) string {
+	if bytes.HasPrefix(line, []byte("{")) {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(line, &rec) != nil || rec.Msg != "listening" {
+			return ""
+		}
+		return rec.Addr
+	}
+	// slog's text form: key=value, values quoted when they need it.
+	kv := map[string]string{}
+	for _, f := range strings.Fields(string(line)) {
+		k, v, _ := strings.Cut(f, "=")
+		if u, err := strconv.Unquote(v); err == nil {
+			v = u
+		}
+		kv[k] = v
+	}
+	if kv["msg"] != "listening" {
+		return ""
+	}
+	return kv["addr"]
 }
 
 // runAndProbe starts the binary and asks each path until it answers 200.
-func runAndProbe(t *testing.T, args []string, env map[string]string, port int, paths ...string) {
+func runAndProbe(t *testing.T, args []string, env map[string]string, paths ...string) {
 	t.Helper()
-	runProbeAnd(t, args, env, port, paths, nil)
+	runProbeAnd(t, args, env, paths, nil)
 }
 
-// runProbeAnd is runAndProbe, then runs during while the daemon is up.
-func runProbeAnd(t *testing.T, args []string, env map[string]string, port int, paths []string, during func()) {
+// runProbeAnd is runAndProbe, then runs during with the daemon's port
+// while the daemon is up.
+func runProbeAnd(t *testing.T, args []string, env map[string]string, paths []string, during func(port int)) {
 	t.Helper()
 	cmd := exec.Command(talkfeed(t), args...)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	cmd.Env = daemonEnv(t, env)
+	logs := &daemonLog{addr: make(chan string, 1)}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("exit after SIGTERM: %v", err)
+		case <-exited:
+			if !t.Failed() {
+				t.Errorf("talkfeed exited on its own: %v", waitErr)
 			}
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Error("no exit after SIGTERM")
+		default:
+			cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+				if waitErr != nil {
+					t.Errorf("exit after SIGTERM: %v", waitErr)
+				}
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Error("no exit after SIGTERM")
+			}
 		}
 		if t.Failed() {
-			t.Logf("talkfeed %s\n%s", strings.Join(args, " "), logs.String())
+			t.Logf("talkfeed %s\n%s", strings.Join(args, " "), logs)
 		}
 	}()
+
+	var addr string
+	select {
+	case addr = <-logs.addr:
+	case <-exited:
+		t.Fatalf("talkfeed exited before listening: %v", waitErr)
+	case <-time.After(20 * time.Second):
+		t.Fatal(`no "listening" log line within 20s`)
+	}
+	port, err := portOf(addr)
+	if err != nil {
+		t.Fatalf("listening on %q: %v", addr, err)
+	}
+
 	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(20 * time.Second)
 	for _, p := range paths {
-		url := "http://127.0.0.1:" + strconv.Itoa(port) + p
-		deadline := time.Now().Add(20 * time.Second)
+		url := "http://" + addr + p
 		for {
 			res, err := client.Get(url)
 			if err == nil {
 				res.Body.Close()
-				if res.StatusCode == 200 {
+				if res.StatusCode == http.StatusOK {
 					break
 				}
+				err = fmt.Errorf("status %s", res.Status)
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s never answered 200 (last: %v %v)", url, res, err)
+				t.Fatalf("%s never answered 200 (last: %v)", url, err)
 			}
-			time.Sleep(100 * time.Millisecond)
+			select {
+			case <-exited:
+				t.Fatalf("talkfeed exited (%v) while %s answered %v", waitErr, url, err)
+			case <-time.After(100 * time.Millisecond): // the poll interval
+			}
 		}
 	}
 	if during != nil {
-		during()
+		during(port)
 	}
 }
 
@@ -233,6 +353,11 @@ func TestKubernetes(t *testing.T) {
 	if svc.Spec.Ports[0].TargetPort.String() != "http" || portNamed["http"] == 0 {
 		t.Error("the Service does not target the container's http port")
 	}
+	for _, probe := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe} {
+		if p := probe.HTTPGet.Port; p.String() != "http" && p.IntValue() != int(portNamed["http"]) {
+			t.Errorf("a probe asks port %s, not the container's http port", p.String())
+		}
+	}
 
 	// Run the container's command with its environment.
 	mounts := map[string]string{} // mount path → a folder here
@@ -277,10 +402,11 @@ func TestKubernetes(t *testing.T) {
 	if !strings.HasSuffix(env["TALKFEED_SOURCE"], ".git") {
 		t.Errorf("source %q", env["TALKFEED_SOURCE"])
 	}
+	if got := configuredPort(t, env["TALKFEED_ADDR"]); got != int(portNamed["http"]) {
+		t.Errorf("the daemon listens on %d, the container's http port is %d", got, portNamed["http"])
+	}
 	env["TALKFEED_SOURCE"] = demoTalks(t) // no network here
-	port := listenPort(t, int(portNamed["http"]))
-	env["TALKFEED_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
-	runAndProbe(t, append(c.Command, c.Args...), env, port, c.LivenessProbe.HTTPGet.Path, c.ReadinessProbe.HTTPGet.Path, "/feed.rss")
+	runAndProbe(t, append(c.Command, c.Args...), env, c.LivenessProbe.HTTPGet.Path, c.ReadinessProbe.HTTPGet.Path, "/feed.rss")
 }
 
 func TestMarathon(t *testing.T) {
@@ -345,11 +471,16 @@ func TestMarathon(t *testing.T) {
 	for k, v := range app.Env {
 		env[k] = v
 	}
+	// The checks ask the mapping's container port (portIndex, portName).
+	if hc.PortIndex != 0 {
+		t.Errorf("the health check asks port index %d, the app maps one port", hc.PortIndex)
+	}
+	if got, want := configuredPort(t, env["TALKFEED_ADDR"]), app.Container.PortMappings[0].ContainerPort; got != want {
+		t.Errorf("the daemon listens on %d, the container port is %d", got, want)
+	}
 	env["TALKFEED_SOURCE"] = demoTalks(t)
 	env["TALKFEED_CACHE_DIR"] = t.TempDir()
-	port := listenPort(t, app.Container.PortMappings[0].ContainerPort)
-	env["TALKFEED_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
-	runAndProbe(t, app.Args, env, port, hc.Path, rc.Path)
+	runAndProbe(t, app.Args, env, hc.Path, rc.Path)
 }
 
 // unit reads a systemd unit's keys (a key may repeat).
@@ -395,9 +526,12 @@ func TestSystemd(t *testing.T) {
 		env[k] = v
 	}
 	os.MkdirAll(filepath.Join(stateHome, "talkfeed"), 0o755)
-	port := listenPort(t, 8080)
-	env["TALKFEED_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
-	runAndProbe(t, fields[1:], env, port, "/healthz", "/readyz")
+	// A unit exposes nothing; the port is the one the docs and the other
+	// manifests give.
+	if got := configuredPort(t, env["TALKFEED_ADDR"]); got != 8080 {
+		t.Errorf("the unit's daemon listens on %d, not 8080", got)
+	}
+	runAndProbe(t, fields[1:], env, "/healthz", "/readyz")
 }
 
 func TestComposeAndDockerfile(t *testing.T) {
@@ -431,13 +565,8 @@ func TestComposeAndDockerfile(t *testing.T) {
 			args[i] = host // the mounted folder, as this machine has it
 		}
 	}
-	hostPort, _, _ := strings.Cut(s.Ports[0], ":")
-	want, _ := strconv.Atoi(hostPort)
-	port := listenPort(t, want)
-	env := map[string]string{"TALKFEED_ADDR": "127.0.0.1:" + strconv.Itoa(port), "TALKFEED_CACHE_DIR": t.TempDir()}
-	for k, v := range s.Environment {
-		env[k] = v
-	}
+	env := map[string]string{"TALKFEED_CACHE_DIR": t.TempDir()}
+	maps.Copy(env, s.Environment)
 
 	docker, err := os.ReadFile("Dockerfile")
 	if err != nil {
@@ -448,22 +577,37 @@ func TestComposeAndDockerfile(t *testing.T) {
 			t.Errorf("Dockerfile lacks %s", want)
 		}
 	}
-	// The image's HEALTHCHECK command, with the image's environment.
-	healthcheck := func() error {
+	// The image sets no TALKFEED_ADDR, so the daemon and the HEALTHCHECK
+	// use port 8080 unless compose sets one: the port the image exposes
+	// and compose publishes ([HOST_IP:]HOST:CONTAINER[/PROTO]).
+	daemonPort := configuredPort(t, env["TALKFEED_ADDR"])
+	if m := regexp.MustCompile(`(?m)^EXPOSE\s+(\d+)`).FindSubmatch(docker); m == nil || string(m[1]) != strconv.Itoa(daemonPort) {
+		t.Errorf("the Dockerfile does not EXPOSE the daemon's port %d", daemonPort)
+	}
+	mapping := strings.Split(strings.TrimSuffix(s.Ports[0], "/tcp"), ":")
+	if got := mapping[len(mapping)-1]; got != strconv.Itoa(daemonPort) {
+		t.Errorf("compose publishes container port %s, the daemon listens on %d", got, daemonPort)
+	}
+
+	// The image's HEALTHCHECK command, pointed at the port the daemon
+	// picked.
+	healthcheck := func(port int) error {
 		cmd := exec.Command(talkfeed(t), "healthcheck")
-		cmd.Env = append(os.Environ(), "TALKFEED_ADDR=:"+strconv.Itoa(port))
+		cmd.Env = append(baseEnv(t), "TALKFEED_ADDR=:"+strconv.Itoa(port))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("%v: %s", err, out)
 		}
 		return nil
 	}
-	runProbeAnd(t, args, env, port, []string{"/healthz", "/readyz"}, func() {
-		if err := healthcheck(); err != nil {
+	port := 0
+	runProbeAnd(t, args, env, []string{"/healthz", "/readyz"}, func(p int) {
+		port = p
+		if err := healthcheck(port); err != nil {
 			t.Errorf("the HEALTHCHECK fails against a healthy daemon: %v", err)
 		}
 	})
-	if healthcheck() == nil {
+	if port != 0 && healthcheck(port) == nil {
 		t.Error("the HEALTHCHECK passes with the daemon stopped")
 	}
 }
