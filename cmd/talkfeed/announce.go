@@ -192,8 +192,8 @@ func (s *stateFile) deliver(ctx context.Context) {
 		s.mu.Unlock()
 
 		err := s.post(ctx, next)
-		if ctx.Err() != nil {
-			return
+		if err != nil && ctx.Err() != nil {
+			return // stopping: it stays in the outbox for the next start
 		}
 		var se *slack.Error
 		if err != nil && errors.As(err, &se) && se.Retry {

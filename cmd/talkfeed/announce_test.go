@@ -213,3 +213,33 @@ func TestAnnouncerRoutesByCategoryAndDropsRefusals(t *testing.T) {
 		t.Errorf("a revoked webhook got %q", r)
 	}
 }
+
+// roundTripFunc answers requests in-process.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A post Slack took just as the process is told to stop is done: it
+// leaves the outbox, so that the next start does not post it again.
+func TestAnnouncerRecordsAPostThatLandedDuringShutdown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := newTestState(t, path, webhook{Name: "all", URL: "https://hooks.example/x"})
+	ctx, cancel := context.WithCancel(context.Background())
+	posts := 0
+	s.client = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		posts++
+		cancel() // the stop arrives while Slack answers
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
+	})}
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a)
+	s.observe(changes, changes, talks)
+	s.deliver(ctx)
+	if posts != 1 || len(s.st.Outbox) != 0 {
+		t.Errorf("%d posts, %d left in the outbox", posts, len(s.st.Outbox))
+	}
+	reopened := newTestState(t, path, webhook{Name: "all", URL: "https://hooks.example/x"})
+	if n := len(reopened.st.Outbox); n != 0 {
+		t.Errorf("the state file keeps %d delivered announcements", n)
+	}
+}

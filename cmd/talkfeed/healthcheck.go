@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
@@ -16,10 +17,7 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return usageError(err)
 	}
-	url := "http://127.0.0.1:8080/healthz"
-	if addr := getenv("TALKFEED_ADDR"); addr != "" && addr[0] == ':' {
-		url = "http://127.0.0.1" + addr + "/healthz"
-	}
+	url := healthURL(getenv("TALKFEED_ADDR"))
 	switch len(positional) {
 	case 0:
 	case 1:
@@ -47,4 +45,18 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintln(stdout, "ok")
 	return exitOK
+}
+
+// healthURL is where a daemon listening at addr (TALKFEED_ADDR) answers
+// /healthz: on its own host, or on loopback when it listens on every
+// address.
+func healthURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		host, port = "", "8080"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
 }

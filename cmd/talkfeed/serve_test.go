@@ -33,3 +33,20 @@ func TestHealthcheck(t *testing.T) {
 		t.Errorf("no daemon: %d", code)
 	}
 }
+
+func TestHealthURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"":               "http://127.0.0.1:8080/healthz",
+		":9090":          "http://127.0.0.1:9090/healthz",
+		"0.0.0.0:9090":   "http://127.0.0.1:9090/healthz",
+		"[::]:9090":      "http://127.0.0.1:9090/healthz",
+		"127.0.0.2:9090": "http://127.0.0.2:9090/healthz",
+		"[::1]:9090":     "http://[::1]:9090/healthz",
+		"talks:9090":     "http://talks:9090/healthz",
+		"nonsense":       "http://127.0.0.1:8080/healthz",
+	} {
+		if got := healthURL(addr); got != want {
+			t.Errorf("healthURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
