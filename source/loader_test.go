@@ -479,9 +479,17 @@ func TestWatchDebounce(t *testing.T) {
 		w.debounce(ctx, changes, time.Second, func() { calls <- struct{}{} })
 		close(done)
 	}()
+	defer cancel()
 	change := func() chan time.Time {
+		t.Helper()
 		changes <- struct{}{}
-		return <-waits
+		select {
+		case c := <-waits:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatal("a change started no wait")
+			return nil
+		}
 	}
 	first, second, last := change(), change(), change()
 	// A wait cut short by a later change is no longer listened to.
