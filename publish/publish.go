@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"path"
 	"runtime"
 	"slices"
@@ -22,15 +21,6 @@ import (
 	"github.com/talkfeed/talkfeed/feeds"
 	"github.com/talkfeed/talkfeed/ical"
 	"github.com/talkfeed/talkfeed/pages"
-)
-
-// Content types of the outputs, each with its charset.
-const (
-	TypeRSS  = "application/rss+xml; charset=utf-8"
-	TypeAtom = "application/atom+xml; charset=utf-8"
-	TypeJSON = "application/feed+json; charset=utf-8"
-	TypeICS  = "text/calendar; charset=utf-8"
-	TypeHTML = "text/html; charset=utf-8"
 )
 
 // Options configure the tree.
@@ -60,6 +50,9 @@ type Options struct {
 	// past talks by. It is required: the tree never reads the clock, so
 	// the same content and day give the same bytes.
 	Today time.Time
+	// ViewCacheSize bounds the views rendered on demand (filtered views,
+	// other days' subscribe pages) kept with the tree; 0 means 256.
+	ViewCacheSize int
 }
 
 // File is one output of the tree.
@@ -100,7 +93,7 @@ func (f *File) ETagFor(encoding string) string {
 }
 
 // Tree is every output of one catalog, in path order, plus what it takes
-// to render a filtered view or another day's subscribe page on demand.
+// to render the views that depend on a request or a day (View).
 type Tree struct {
 	files      []File
 	index      map[string]int
@@ -108,33 +101,7 @@ type Tree struct {
 	r          *renderer
 	categories map[string]string // slug → category as spelled
 	today      time.Time         // the day index.html was rendered for
-}
-
-// IndexPath is the subscribe page, which depends on the date.
-const IndexPath = "index.html"
-
-// TalkPagePath is where a talk's own page is published: its page URL's
-// path when the page URL is under the base URL (so the links in feeds and
-// calendars resolve), else talks/<id>/.
-func TalkPagePath(baseURL string, e *talkfeed.Event) string {
-	rel, ok := strings.CutPrefix(e.PageURL, baseURL)
-	if ok {
-		// A path is served and written decoded: "東京", not "%E6%9D%B1".
-		var err error
-		if rel, err = url.PathUnescape(rel); err != nil {
-			ok = false
-		}
-	}
-	if !ok || rel == "" || strings.ContainsAny(rel, "?#\\") || strings.Contains(rel, "..") {
-		return "talks/" + e.ID + "/index.html"
-	}
-	if strings.HasSuffix(rel, "/") {
-		return rel + "index.html"
-	}
-	if path.Ext(rel) == "" {
-		return rel + "/index.html"
-	}
-	return rel
+	views      *viewCache
 }
 
 // ChangedFeeds returns the URLs of the feeds of t that are new or differ
@@ -142,9 +109,7 @@ func TalkPagePath(baseURL string, e *talkfeed.Event) string {
 func (t *Tree) ChangedFeeds(old *Tree) []string {
 	var out []string
 	for _, f := range t.files {
-		switch path.Base(f.Path) {
-		case "feed.rss", "feed.atom", "feed.json":
-		default:
+		if format, ok := formatNamed(path.Base(f.Path)); !ok || !format.Feed {
 			continue
 		}
 		if old != nil {
@@ -155,23 +120,6 @@ func (t *Tree) ChangedFeeds(old *Tree) []string {
 		out = append(out, t.r.base+f.Path)
 	}
 	return out
-}
-
-// ChangesBase is the change feed's path without its extension.
-const ChangesBase = "changes"
-
-// IndexDay is the day the tree's own index.html was rendered for.
-func (t *Tree) IndexDay() time.Time { return t.today }
-
-// Index renders the subscribe page as of a day.
-func (t *Tree) Index(today time.Time) (File, error) {
-	body, err := pages.Index(t.cat.Events(), today, t.r.po)
-	if err != nil {
-		return File{}, fmt.Errorf("%s: %w", IndexPath, err)
-	}
-	f := newFile(IndexPath, TypeHTML, body, lastChanged(t.cat.Events()))
-	newCompressor().compress(&f)
-	return f, nil
 }
 
 // Files returns the outputs in path order. Callers must not modify them.
@@ -189,34 +137,8 @@ func (t *Tree) File(path string) (*File, bool) {
 // Catalog is the catalog the tree was built from.
 func (t *Tree) Catalog() *talkfeed.Catalog { return t.cat }
 
-// EventICSPath is the path of a talk's own calendar.
-func EventICSPath(id string) string { return "events/" + id + ".ics" }
-
-// CategoryPath is the folder of a category's outputs, with a trailing
-// slash.
-func CategoryPath(category string) string { return "category/" + talkfeed.Slug(category) + "/" }
-
-// viewFiles are the outputs of every view folder.
-var viewFiles = map[string]string{
-	"feed.rss": TypeRSS, "feed.atom": TypeAtom, "feed.json": TypeJSON, "calendar.ics": TypeICS,
-}
-
-// IsViewFile reports whether name is one of a view folder's outputs.
-func IsViewFile(name string) bool { _, ok := viewFiles[name]; return ok }
-
-// renderer renders the views of one site.
-type renderer struct {
-	o    Options
-	base string
-	fo   feeds.Options
-	co   ical.Options
-	po   pages.Options
-}
-
 // Build renders and compresses every output of the catalog.
-func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) { return build(cat, o, true) }
-
-func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
+func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 	if o.Today.IsZero() {
 		return nil, errors.New("publish: Options.Today is required (the day the subscribe page is rendered for)")
 	}
@@ -229,79 +151,42 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		return nil, err
 	}
 	for p, body := range static {
-		assets["assets/"+p] = body
+		assets[assetsRoot+p] = body
 	}
-	t := &Tree{index: map[string]int{}, cat: cat, categories: map[string]string{}}
-
-	views := []struct{ dir, title, desc string }{{"", o.Site.Title, description(o.Site, "")}}
-	for _, c := range cat.Categories() {
-		t.categories[talkfeed.Slug(c)] = c
-		views = append(views, struct{ dir, title, desc string }{CategoryPath(c), o.Site.Title + ": " + c, description(o.Site, c)})
-	}
-	r := newRenderer(o, assets, cat)
+	t := &Tree{index: map[string]int{}, cat: cat, categories: map[string]string{}, today: o.Today, views: newViewCache(o.ViewCacheSize)}
+	t.r = newRenderer(o, assets, cat)
 	if o.Changes != nil {
-		r.po.ChangesURL = r.base + ChangesBase
+		t.r.po.ChangesURL = t.r.base + ChangesBase
 	}
-	t.r = r
-	for _, v := range views {
-		evs := cat.Events()
-		if v.dir != "" {
-			evs = talkfeed.Filter{Categories: []string{t.categories[strings.TrimSuffix(strings.TrimPrefix(v.dir, "category/"), "/")]}}.Apply(cat)
+	add := func(f File, err error) error {
+		if err == nil {
+			t.files = append(t.files, f)
 		}
-		for _, name := range []string{"feed.rss", "feed.atom", "feed.json", "calendar.ics"} {
-			f, err := r.renderView(v.dir+name, name, "", v.title, v.desc, evs, o.FeedLimit)
-			if err != nil {
+		return err
+	}
+	for _, v := range t.folderViews() {
+		for _, f := range formats {
+			if err := add(t.r.render(v, f)); err != nil {
 				return nil, err
 			}
-			t.files = append(t.files, f)
 		}
 	}
 	if o.Changes != nil {
-		evs := make([]talkfeed.Event, len(o.Changes))
-		for i := range o.Changes {
-			evs[i] = o.Changes[i].AsEvent()
-		}
-		title := o.Site.Title + ": what changed"
-		desc := "New, rescheduled, moved and cancelled talks of " + o.Site.Title
-		for _, name := range []string{"feed.rss", "feed.atom", "feed.json"} {
-			f, err := r.renderView(ChangesBase+path.Ext(name), name, "", title, desc, evs, 0)
-			if err != nil {
-				return nil, err
+		v := changesView(o)
+		for _, f := range formats {
+			if f.Feed {
+				if err := add(t.r.render(v, f)); err != nil {
+					return nil, err
+				}
 			}
-			t.files = append(t.files, f)
 		}
 	}
-	for _, e := range cat.Events() {
-		p := EventICSPath(e.ID)
-		body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
-	}
-	taken := make(map[string]bool, len(t.files))
-	for _, f := range t.files {
-		taken[f.Path] = true
-	}
-	for _, e := range cat.Events() {
-		body, err := pages.Talk(&e, r.po)
-		p := TalkPagePath(r.base, &e)
-		if taken[p] || p == IndexPath {
-			// A permalink onto another output must not take its place.
-			p = "talks/" + e.ID + "/index.html"
-		}
-		taken[p] = true
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		t.files = append(t.files, newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})))
-	}
-	t.today = o.Today
-	index, err := t.Index(o.Today)
-	if err != nil {
+	if err := t.addTalks(); err != nil {
 		return nil, err
 	}
-	t.files = append(t.files, index)
+	if err := add(t.renderIndex(o.Today)); err != nil {
+		return nil, err
+	}
 	for p, body := range assets {
 		t.files = append(t.files, newFile(p, assetType(p), body, time.Time{}))
 	}
@@ -312,10 +197,75 @@ func build(cat *talkfeed.Catalog, o Options, precompress bool) (*Tree, error) {
 		}
 		t.index[f.Path] = i
 	}
-	if precompress {
-		compressAll(t.files)
-	}
+	compressAll(t.files)
 	return t, nil
+}
+
+// folderViews are the views published in folders: every talk at the
+// root, then each category's talks in its folder.
+func (t *Tree) folderViews() []view {
+	site, cat := t.r.o.Site, t.cat
+	out := []view{folderView("", site.Title, description(site, ""), cat.Events(), t.r.o.FeedLimit)}
+	for _, c := range cat.Categories() {
+		t.categories[talkfeed.Slug(c)] = c
+		evs := talkfeed.Filter{Categories: []string{c}}.Apply(cat)
+		out = append(out, folderView(CategoryPath(c), site.Title+": "+c, description(site, c), evs, t.r.o.FeedLimit))
+	}
+	return out
+}
+
+// changesView is the change feed: each change as an item of its own.
+func changesView(o Options) view {
+	evs := make([]talkfeed.Event, len(o.Changes))
+	for i := range o.Changes {
+		evs[i] = o.Changes[i].AsEvent()
+	}
+	return view{
+		file:        func(f *Format) string { return ChangesBase + "." + f.Ext() },
+		title:       o.Site.Title + ": what changed",
+		description: "New, rescheduled, moved and cancelled talks of " + o.Site.Title,
+		events:      evs,
+	}
+}
+
+// addTalks adds each talk's own calendar and page. A page whose
+// permalink lands on another output gets talks/<id>/ instead.
+func (t *Tree) addTalks() error {
+	r := t.r
+	for _, e := range t.cat.Events() {
+		p := EventICSPath(e.ID)
+		body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
+	}
+	taken := make(map[string]bool, len(t.files))
+	for _, f := range t.files {
+		taken[f.Path] = true
+	}
+	for _, e := range t.cat.Events() {
+		p := TalkPagePath(r.base, &e)
+		if taken[p] || p == IndexPath {
+			p = fallbackTalkPagePath(&e)
+		}
+		taken[p] = true
+		body, err := pages.Talk(&e, r.po)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		t.files = append(t.files, newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})))
+	}
+	return nil
+}
+
+// renderIndex renders the subscribe page as of a day, compressed.
+func (t *Tree) renderIndex(day time.Time) (File, error) {
+	body, err := pages.Index(t.cat.Events(), day, t.r.po)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", IndexPath, err)
+	}
+	return newFile(IndexPath, TypeHTML, body, lastChanged(t.cat.Events())), nil
 }
 
 func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *renderer {
@@ -352,38 +302,6 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 	}
 }
 
-// renderView renders one view of talks: p is the path it is published
-// at, name the view file whose format it has ("feed.rss", …,
-// "calendar.ics"), query the canonical query string of a filtered view
-// ("" for the plain one). A feed keeps the newest `limit` items.
-func (r *renderer) renderView(p, name, query, title, desc string, evs []talkfeed.Event, limit int) (File, error) {
-	self := r.base + p
-	if query != "" {
-		self += "?" + query
-	}
-	var body []byte
-	var err error
-	if name == "calendar.ics" {
-		body, err = ical.Calendar(ical.View{SelfURL: self, Name: title, Description: desc, Events: evs}, r.co)
-	} else {
-		fo := r.fo
-		fo.Limit = limit
-		v := feeds.View{SelfURL: self, HomeURL: r.base, Title: title, Description: desc, Events: evs}
-		switch name {
-		case "feed.rss":
-			body, err = feeds.RSS(v, fo)
-		case "feed.atom":
-			body, err = feeds.Atom(v, fo)
-		case "feed.json":
-			body, err = feeds.JSON(v, fo)
-		}
-	}
-	if err != nil {
-		return File{}, fmt.Errorf("%s: %w", p, err)
-	}
-	return newFile(p, viewFiles[name], body, lastChanged(evs)), nil
-}
-
 func newFile(p, contentType string, body []byte, modified time.Time) File {
 	sum := sha256.Sum256(body)
 	return File{
@@ -402,45 +320,6 @@ func lastChanged(evs []talkfeed.Event) time.Time {
 		}
 	}
 	return t.UTC().Truncate(time.Second)
-}
-
-// ErrNotFound is returned by Render for a path that is no view.
-var ErrNotFound = errors.New("not found")
-
-// Render renders a filtered view on demand: path is a view file of the
-// tree ("feed.rss", "category/kafka/calendar.ics"), f the filter the
-// query asked for, query its canonical form for the self link. A feed
-// keeps the newest f.Limit items; a calendar the first f.Limit talks.
-func (t *Tree) Render(p string, f talkfeed.Filter, query string) (File, error) {
-	dir, name := path.Split(p)
-	if !IsViewFile(name) {
-		return File{}, ErrNotFound
-	}
-	title, desc := t.r.o.Site.Title, description(t.r.o.Site, "")
-	if dir != "" {
-		slug, ok := strings.CutPrefix(dir, "category/")
-		slug = strings.TrimSuffix(slug, "/")
-		c, known := t.categories[slug]
-		if !ok || !known {
-			return File{}, ErrNotFound
-		}
-		f.Categories = append(slices.Clone(f.Categories), c)
-		title, desc = title+": "+c, description(t.r.o.Site, c)
-	}
-	limit := f.Limit
-	if name != "calendar.ics" {
-		// A feed's limit keeps the newest-announced, not the earliest.
-		f.Limit = 0
-		if limit == 0 {
-			limit = t.r.o.FeedLimit
-		}
-	}
-	file, err := t.r.renderView(p, name, query, title, desc, f.Apply(t.cat), limit)
-	if err != nil {
-		return File{}, err
-	}
-	newCompressor().compress(&file)
-	return file, nil
 }
 
 // compressAll compresses the files on every core.

@@ -2,7 +2,6 @@ package publish
 
 import (
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +28,7 @@ func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
 	b.WriteString("# Written by talkfeed build: the daemon's headers for static hosts.\n")
 	cache := "public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))
 	for _, f := range t.files {
-		if strings.HasPrefix(f.Path, "assets/") {
+		if strings.HasPrefix(f.Path, assetsRoot) {
 			continue
 		}
 		url := "/" + f.Path
@@ -49,8 +48,8 @@ func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
 // .br) siblings, and the same caching and CORS headers.
 func NginxConf(maxAge time.Duration) []byte {
 	exts := map[string]string{}
-	for name, ctype := range viewFiles {
-		exts[strings.TrimPrefix(path.Ext(name), ".")] = strings.TrimSuffix(ctype, "; charset=utf-8")
+	for _, f := range formats {
+		exts[f.Ext()] = strings.TrimSuffix(f.ContentType, "; charset=utf-8")
 	}
 	return []byte(fmt.Sprintf(`# Written by talkfeed build: include it in the server block whose root is
 # the build's output folder.

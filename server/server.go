@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/lru"
 	"github.com/talkfeed/talkfeed/publish"
 )
 
@@ -45,8 +45,6 @@ type Options struct {
 	// Registry receives the HTTP metrics and serves /metrics.
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
-	// CacheSize bounds the filtered views kept per snapshot.
-	CacheSize int
 }
 
 // Status is what /-/status reports about reloads.
@@ -90,9 +88,6 @@ func New(o Options) *Server {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
-	if o.CacheSize <= 0 {
-		o.CacheSize = 256
-	}
 	s := &Server{o: o, metrics: newHTTPMetrics(o.Registry)}
 	s.status.Store(&Status{Diagnostics: []talkfeed.Diagnostic{}})
 	mux := http.NewServeMux()
@@ -116,7 +111,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Publish makes tree the snapshot served from now on. Requests already
 // under way finish with the snapshot they started with.
 func (s *Server) Publish(tree *publish.Tree) {
-	s.current.Store(newSnapshot(tree, s.o.MaxAge, s.o.CacheSize))
+	s.current.Store(newSnapshot(tree, s.o.MaxAge))
 }
 
 // SetStatus replaces what /-/status reports.
@@ -163,7 +158,10 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusUnauthorized, "a valid bearer token is required")
 		return
 	}
-	io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxReloadBody))
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxReloadBody)); err != nil {
+		plain(w, http.StatusRequestEntityTooLarge, "a reload needs no body")
+		return
+	}
 	if err := s.o.Reload(r.Context()); err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"ok": false, "error": err.Error()})
 		return
@@ -171,39 +169,34 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
-// serveTree serves an output of the snapshot, or a filtered view of one.
+// serveTree serves what the snapshot's tree has at the path: a file, the
+// subscribe page of today, or a filtered view.
 func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 	snap := s.current.Load()
 	p := r.PathValue("path")
-	route := routeOf(p)
 	rec := s.metrics.start(w)
-	defer s.metrics.done(rec, route)
+	defer s.metrics.done(rec, string(publish.RouteOf(p)))
 	w = rec
 	if snap == nil {
 		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
 		return
 	}
-	if p == "" || p == publish.IndexPath {
-		s.serveIndex(w, r, snap)
-		return
-	}
 	if strings.HasSuffix(p, "/") {
 		p += "index.html"
 	}
+	var f talkfeed.Filter
+	var q string
 	if r.URL.RawQuery != "" && publish.IsViewFile(path.Base(p)) {
-		f, q, err := parseFilter(r.URL.Query())
-		if err != nil {
+		var err error
+		if f, q, err = parseFilter(r.URL.Query()); err != nil {
 			plain(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		if q != "" {
-			s.serveFiltered(w, r, snap, p, f, q)
-			return
-		}
 	}
-	e, ok := snap.entries[p]
-	if !ok {
-		if _, isDir := snap.entries[p+"/index.html"]; isDir {
+	file, err := snap.tree.View(p, f, q, s.today())
+	switch {
+	case errors.Is(err, publish.ErrNotFound):
+		if _, err := snap.tree.View(p+"/index.html", talkfeed.Filter{}, "", s.today()); err == nil {
 			target := "/" + p + "/"
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
@@ -211,56 +204,12 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
 		}
-		notFound(w, p)
-		return
-	}
-	e.serve(w, r)
-}
-
-// serveIndex serves the subscribe page of today: it sorts upcoming from
-// past talks, so it is rendered once per day and snapshot, the same on
-// every replica.
-func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request, snap *snapshot) {
-	today := s.today()
-	if snap.tree.IndexDay().Equal(today) {
-		// The reload already rendered today's page.
-		if e, ok := snap.entries[publish.IndexPath]; ok {
-			e.serve(w, r)
-			return
-		}
-	}
-	e, err := snap.filtered("index#"+today.Format(time.DateOnly), func() (*publish.File, error) {
-		f, err := snap.tree.Index(today)
-		return &f, err
-	})
-	if err != nil {
-		s.o.Logger.Error("rendering the subscribe page", "error", err)
-		plain(w, http.StatusInternalServerError, "cannot render the subscribe page")
-		return
-	}
-	e.serve(w, r)
-}
-
-func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *snapshot, p string, f talkfeed.Filter, q string) {
-	key := p + "?" + q
-	if f.Upcoming {
-		// The view changes with the date: one cache entry per day, and
-		// every replica computes the same view on the same day.
-		f.Now = s.today()
-		key += "#" + f.Now.Format(time.DateOnly)
-	}
-	e, err := snap.filtered(key, func() (*publish.File, error) {
-		file, err := snap.tree.Render(p, f, q)
-		return &file, err
-	})
-	switch {
-	case errors.Is(err, publish.ErrNotFound):
-		notFound(w, p)
+		plain(w, http.StatusNotFound, publish.NotFoundReason(p))
 	case err != nil:
-		s.o.Logger.Error("rendering a filtered view", "path", p, "query", q, "error", err)
+		s.o.Logger.Error("rendering a view", "path", p, "query", q, "error", err)
 		plain(w, http.StatusInternalServerError, "cannot render this view")
 	default:
-		e.serve(w, r)
+		snap.entryFor(file).serve(w, r)
 	}
 }
 
@@ -269,17 +218,6 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, snap *sna
 func (s *Server) today() time.Time {
 	y, m, d := s.o.Now().UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func notFound(w http.ResponseWriter, p string) {
-	switch {
-	case strings.HasPrefix(p, "events/"):
-		plain(w, http.StatusNotFound, "no talk with that ID")
-	case strings.HasPrefix(p, "category/"):
-		plain(w, http.StatusNotFound, "no such category")
-	default:
-		plain(w, http.StatusNotFound, "not found")
-	}
 }
 
 // maxLimit bounds the limit parameter like every other input.
@@ -374,65 +312,43 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-// snapshot is one published tree with its ready-made responses and its
-// cache of filtered views.
+// snapshot is one published tree with its ready-made responses: made
+// once for the tree's files, and once for each view the tree renders on
+// demand (the tree keeps those; a few more entries are kept here).
 type snapshot struct {
 	tree    *publish.Tree
-	entries map[string]*entry
+	entries map[*publish.File]*entry
+	views   *lru.Cache[*publish.File, *entry]
 	maxAge  string
-
-	mu    sync.Mutex
-	cache *lru
 }
 
-func newSnapshot(tree *publish.Tree, maxAge time.Duration, cacheSize int) *snapshot {
+// viewEntries bounds the responses kept for views rendered on demand, as
+// the tree bounds the views.
+const viewEntries = 256
+
+func newSnapshot(tree *publish.Tree, maxAge time.Duration) *snapshot {
 	s := &snapshot{
 		tree:    tree,
-		entries: make(map[string]*entry, len(tree.Files())),
+		entries: make(map[*publish.File]*entry, len(tree.Files())),
+		views:   lru.New[*publish.File, *entry](viewEntries),
 		maxAge:  "public, max-age=" + strconv.Itoa(int(maxAge.Seconds())),
-		cache:   newLRU(cacheSize),
 	}
 	for i := range tree.Files() {
 		f := &tree.Files()[i]
-		s.entries[f.Path] = newEntry(f, s.maxAge)
+		s.entries[f] = newEntry(f, s.maxAge)
 	}
 	return s
 }
 
-// filtered returns the cached entry for key, rendering it on a miss.
-func (s *snapshot) filtered(key string, render func() (*publish.File, error)) (*entry, error) {
-	s.mu.Lock()
-	e, ok := s.cache.get(key)
-	s.mu.Unlock()
-	if ok {
-		return e, nil
+// entryFor returns the ready-made response for one of the tree's outputs.
+func (s *snapshot) entryFor(f *publish.File) *entry {
+	if e, ok := s.entries[f]; ok {
+		return e
 	}
-	f, err := render()
-	if err != nil {
-		return nil, err
+	if e, ok := s.views.Get(f); ok {
+		return e
 	}
-	e = newEntry(f, s.maxAge)
-	s.mu.Lock()
-	s.cache.put(key, e)
-	s.mu.Unlock()
-	return e, nil
-}
-
-// routeOf names the route of a tree path for metrics, from a fixed set.
-func routeOf(p string) string {
-	switch {
-	case p == "":
-		return "index"
-	case strings.HasPrefix(p, "events/"):
-		return "event"
-	case strings.HasPrefix(p, "assets/"):
-		return "asset"
-	case strings.HasPrefix(p, "changes."):
-		return "changes"
-	case strings.HasSuffix(p, ".ics"):
-		return "calendar"
-	case publish.IsViewFile(path.Base(p)):
-		return "feed"
-	}
-	return "other"
+	e := newEntry(f, s.maxAge)
+	s.views.Put(f, e)
+	return e
 }

@@ -61,7 +61,6 @@ func newTestServer(t *testing.T, token string) *testServer {
 			ts.reloads++
 			return ts.fail
 		},
-		CacheSize: 4,
 	})
 	ts.Publish(demoTree(t))
 	return ts
@@ -273,6 +272,7 @@ func TestErrors(t *testing.T) {
 		{"GET", "/nope", 404, "not found"},
 		{"GET", "/feed.rss?limit=abc", 400, "limit must be"},
 		{"GET", "/feed.rss?limit=0", 400, "limit must be"},
+		{"GET", "/feed.rss?limit=10001", 400, "limit must be a whole number from 1 to 10000"},
 		{"GET", "/feed.rss?upcoming=maybe", 400, "upcoming must be"},
 		{"GET", "/calendar.ics?from=31/12/2026", 400, "from must be a date"},
 		{"GET", "/calendar.ics?from=2027-01-01&to=2026-01-01", 400, "from must be before to"},
@@ -372,17 +372,6 @@ func TestUpcomingFollowsTheDay(t *testing.T) {
 	}
 }
 
-func TestLRUBound(t *testing.T) {
-	s := newTestServer(t, "")
-	for _, q := range []string{"a", "b", "c", "d", "e", "f"} {
-		do(t, s, "GET", "/feed.rss?tag="+q)
-	}
-	snap := s.current.Load()
-	if n := snap.cache.len(); n != 4 {
-		t.Errorf("cache holds %d views, bound 4", n)
-	}
-}
-
 func TestOperations(t *testing.T) {
 	s := New(Options{MaxAge: time.Minute, Now: func() time.Time { return demo.Anchor }})
 	if res := do(t, s, "GET", "/readyz"); res.StatusCode != 503 {
@@ -445,6 +434,15 @@ func TestReloadEndpoint(t *testing.T) {
 	json.Unmarshal(body(t, res), &out)
 	if res.StatusCode != 500 || out["ok"] != false || out["error"] != "source unreadable" {
 		t.Errorf("failed reload: %d %v", res.StatusCode, out)
+	}
+	// The endpoint needs no body and reads at most 1 KiB of one.
+	before := s.reloads
+	req := httptest.NewRequest("POST", "/-/reload", strings.NewReader(strings.Repeat("x", 2<<10)))
+	req.Header.Set("Authorization", "Bearer s3cret")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || s.reloads != before {
+		t.Errorf("a 2 KiB body: %d, %d reloads", rec.Code, s.reloads-before)
 	}
 	if res := do(t, s, "GET", "/-/reload"); res.StatusCode == 200 {
 		t.Error("GET /-/reload succeeded")

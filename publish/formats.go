@@ -1,0 +1,118 @@
+package publish
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/feeds"
+	"github.com/talkfeed/talkfeed/ical"
+	"github.com/talkfeed/talkfeed/pages"
+)
+
+// Content types of the outputs, each with its charset.
+const (
+	TypeRSS  = "application/rss+xml; charset=utf-8"
+	TypeAtom = "application/atom+xml; charset=utf-8"
+	TypeJSON = "application/feed+json; charset=utf-8"
+	TypeICS  = "text/calendar; charset=utf-8"
+	TypeHTML = "text/html; charset=utf-8"
+)
+
+// Format is one output of every view: its file in a view folder, its
+// content type and its renderer.
+type Format struct {
+	// Name is the file in a view folder: "feed.rss".
+	Name        string
+	ContentType string
+	// Feed is true for the feeds (WebSub topics, whose limit keeps the
+	// newest-announced items), false for the calendar (whose limit keeps
+	// the earliest talks).
+	Feed   bool
+	render func(r *renderer, v view) ([]byte, error)
+}
+
+// Ext is the format's file extension: "rss".
+func (f *Format) Ext() string { return strings.TrimPrefix(path.Ext(f.Name), ".") }
+
+// formats are the outputs of every view folder, in the order they are
+// rendered.
+var formats = []*Format{
+	{Name: "feed.rss", ContentType: TypeRSS, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.RSS(r.feedView(v), r.feedOptions(v)) }},
+	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.Atom(r.feedView(v), r.feedOptions(v)) }},
+	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.JSON(r.feedView(v), r.feedOptions(v)) }},
+	{Name: "calendar.ics", ContentType: TypeICS, render: func(r *renderer, v view) ([]byte, error) {
+		return ical.Calendar(ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.events}, r.co)
+	}},
+}
+
+// formatNamed returns the format whose view file is name.
+func formatNamed(name string) (*Format, bool) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// IsViewFile reports whether name is one of a view folder's outputs.
+func IsViewFile(name string) bool { _, ok := formatNamed(name); return ok }
+
+// view is one selection of talks to render in a format: a view folder's
+// (all talks, a category's), a filtered view's, or the change feed's.
+type view struct {
+	// file is where the view's output in a format is published.
+	file        func(*Format) string
+	title       string
+	description string
+	// query is the canonical query of a filtered view, "" for a plain
+	// one: it goes into the self link.
+	query  string
+	events []talkfeed.Event
+	// limit keeps a feed's newest-announced items; 0 keeps all. (A
+	// calendar's limit is applied by its filter.)
+	limit int
+	// self is the output's own URL, set by render.
+	self string
+}
+
+// folderView is a view published in a folder: dir is "" for the root,
+// "category/<slug>/" for a category.
+func folderView(dir, title, description string, events []talkfeed.Event, limit int) view {
+	return view{file: func(f *Format) string { return dir + f.Name }, title: title, description: description, events: events, limit: limit}
+}
+
+// renderer renders the views of one site.
+type renderer struct {
+	o    Options
+	base string
+	fo   feeds.Options
+	co   ical.Options
+	po   pages.Options
+}
+
+func (r *renderer) feedView(v view) feeds.View {
+	return feeds.View{SelfURL: v.self, HomeURL: r.base, Title: v.title, Description: v.description, Events: v.events}
+}
+
+func (r *renderer) feedOptions(v view) feeds.Options {
+	fo := r.fo
+	fo.Limit = v.limit
+	return fo
+}
+
+// render renders the view in format f, as the file it is published at.
+func (r *renderer) render(v view, f *Format) (File, error) {
+	p := v.file(f)
+	v.self = r.base + p
+	if v.query != "" {
+		v.self += "?" + v.query
+	}
+	body, err := f.render(r, v)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return newFile(p, f.ContentType, body, lastChanged(v.events)), nil
+}
