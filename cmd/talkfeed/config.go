@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,17 +149,43 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.schedule, "schedule", "", "reload schedule, a cron spec [TALKFEED_SCHEDULE] (default \""+defaultSchedule+"\")")
 }
 
+// pick resolves one setting: the flag's value when given, else the
+// environment variable's, else the config file's, else the default.
+func pick(getenv func(string) string, flagValue, env, file, def string) string {
+	return cmp.Or(flagValue, getenv(env), file, def)
+}
+
+// optBool is a boolean flag that remembers whether it was given, so that
+// the environment and the defaults apply when it was not.
+type optBool struct{ set, value bool }
+
+func (b *optBool) IsBoolFlag() bool { return true }
+func (b *optBool) String() string   { return strconv.FormatBool(b.value) }
+func (b *optBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	b.set, b.value = true, v
+	return err
+}
+
+// pickBool resolves a boolean setting as pick does.
+func pickBool(getenv func(string) string, flagValue optBool, env string, def bool) (bool, error) {
+	if flagValue.set {
+		return flagValue.value, nil
+	}
+	v := getenv(env)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q is not true or false", env, v)
+	}
+	return b, nil
+}
+
 // resolve applies the layers in order and validates the result.
 func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
-	pick := func(flagValue, env, file string) string {
-		if flagValue != "" {
-			return flagValue
-		}
-		if v := getenv(env); v != "" {
-			return v
-		}
-		return file
-	}
+	pick := func(flagValue, env, file string) string { return pick(getenv, flagValue, env, file, "") }
 	var fc fileConfig
 	if p := pick(c.config, "TALKFEED_CONFIG", ""); p != "" {
 		var err error

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -80,78 +80,121 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.log.Error("cron: "+msg, append(kv, "error", err)...)
 }
 
-// reloader runs reloads one at a time. Triggers that arrive while one runs
-// coalesce into a single further run, and each caller learns the result of
-// a run that started after its trigger.
-type reloader struct {
-	run func(ctx context.Context, trigger string) error
-	ctx context.Context
-	log *slog.Logger
-
-	mu       sync.Mutex
-	running  bool
-	waiters  []chan error
-	triggers []string
+// reloadLoop owns every reload, as blackbox_exporter's reload loop does:
+// one goroutine runs them one at a time, whatever asks (the start, the
+// schedule, a file change, SIGHUP, POST /-/reload). Asks that arrive
+// during a reload coalesce into one more, and each asker that waits
+// learns the result of a reload that started after it asked.
+type reloadLoop struct {
+	reload func(ctx context.Context, trigger string) error
+	log    *slog.Logger
+	asks   chan reloadAsk
+	// stopped is closed when the loop has stopped: nothing asked after
+	// that is reloaded.
+	stopped chan struct{}
 }
 
-func newReloader(ctx context.Context, log *slog.Logger, run func(ctx context.Context, trigger string) error) *reloader {
-	return &reloader{run: run, ctx: ctx, log: log}
+// errStopped answers asks the stopped loop will not run.
+var errStopped = errors.New("shutting down: no more reloads")
+
+// reloadAsk is one ask; done, when not nil, hears the result.
+type reloadAsk struct {
+	why  string
+	done chan error
 }
 
-// trigger asks for a reload and returns where its result will arrive.
-func (r *reloader) trigger(why string) <-chan error {
-	ch := make(chan error, 1)
-	r.mu.Lock()
-	r.waiters = append(r.waiters, ch)
-	r.triggers = append(r.triggers, why)
-	if !r.running {
-		r.running = true
-		go r.loop()
-	}
-	r.mu.Unlock()
-	return ch
+// pendingAsks bounds the asks waiting for the loop; more that come
+// while it is full are already covered by a reload that will run.
+const pendingAsks = 64
+
+func newReloadLoop(log *slog.Logger, reload func(ctx context.Context, trigger string) error) *reloadLoop {
+	return &reloadLoop{reload: reload, log: log, asks: make(chan reloadAsk, pendingAsks), stopped: make(chan struct{})}
 }
 
-// reload triggers a reload and waits for its result or for ctx.
-func (r *reloader) reload(ctx context.Context, why string) error {
+// ask asks for a reload without waiting for it.
+func (l *reloadLoop) ask(why string) {
 	select {
-	case err := <-r.trigger(why):
+	case l.asks <- reloadAsk{why: why}:
+	default: // full: a reload is pending anyway
+	}
+}
+
+// trigger asks for a reload and waits for its result, or for ctx.
+func (l *reloadLoop) trigger(ctx context.Context, why string) error {
+	done := make(chan error, 1)
+	select {
+	case l.asks <- reloadAsk{why: why, done: done}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-l.stopped:
+		return errStopped
+	}
+	select {
+	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-l.stopped:
+		return errStopped
 	}
 }
 
-func (r *reloader) loop() {
+// run reloads as asked until ctx ends, then answers the asks left.
+func (l *reloadLoop) run(ctx context.Context) {
+	defer close(l.stopped)
 	for {
-		r.mu.Lock()
-		if len(r.waiters) == 0 {
-			r.running = false
-			r.mu.Unlock()
+		var batch []reloadAsk
+		select {
+		case <-ctx.Done():
+			l.refuse()
+			return
+		case a := <-l.asks:
+			batch = append(batch, a)
+		}
+	coalesce:
+		for {
+			select {
+			case a := <-l.asks:
+				batch = append(batch, a)
+			default:
+				break coalesce
+			}
+		}
+		why := batch[0].why
+		if len(batch) > 1 {
+			why = fmt.Sprintf("%s (+%d coalesced)", why, len(batch)-1)
+		}
+		err := l.safeReload(ctx, why)
+		for _, a := range batch {
+			if a.done != nil {
+				a.done <- err
+			}
+		}
+	}
+}
+
+// refuse answers every ask waiting: the loop has stopped.
+func (l *reloadLoop) refuse() {
+	for {
+		select {
+		case a := <-l.asks:
+			if a.done != nil {
+				a.done <- errStopped
+			}
+		default:
 			return
 		}
-		waiters, triggers := r.waiters, r.triggers
-		r.waiters, r.triggers = nil, nil
-		r.mu.Unlock()
-		why := triggers[0]
-		if len(triggers) > 1 {
-			why = fmt.Sprintf("%s (+%d coalesced)", why, len(triggers)-1)
-		}
-		err := r.safeRun(why)
-		for _, ch := range waiters {
-			ch <- err
-		}
 	}
 }
 
-// safeRun turns a panic in a reload into its error, so that the daemon
-// keeps serving the last good snapshot.
-func (r *reloader) safeRun(why string) (err error) {
+// safeReload turns a panic in a reload into its error, so that the
+// daemon keeps serving the last good snapshot.
+func (l *reloadLoop) safeReload(ctx context.Context, why string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("reload panicked: %v", p)
-			r.log.Error("reload panicked", "trigger", why, "panic", p)
+			l.log.Error("reload panicked", "trigger", why, "panic", p)
 		}
 	}()
-	return r.run(r.ctx, why)
+	return l.reload(ctx, why)
 }

@@ -92,14 +92,15 @@ func TestSchedulerKeepsRunningAfterPanic(t *testing.T) {
 	}
 }
 
-// Runs never overlap; triggers during a run coalesce into one more run;
-// every caller gets the result of a run that started after its trigger.
-func TestReloaderCoalesces(t *testing.T) {
+// Reloads never overlap; asks during a reload coalesce into one more
+// reload; every asker that waits gets the result of a reload that
+// started after it asked.
+func TestReloadLoopCoalesces(t *testing.T) {
 	release, started := make(chan struct{}), make(chan struct{})
 	var running, overlap, runs atomic.Int32
 	var mu sync.Mutex
 	var whys []string
-	r := newReloader(context.Background(), quiet, func(_ context.Context, why string) error {
+	l := newReloadLoop(quiet, func(_ context.Context, why string) error {
 		if running.Add(1) > 1 {
 			overlap.Add(1)
 		}
@@ -114,45 +115,83 @@ func TestReloaderCoalesces(t *testing.T) {
 		}
 		return nil
 	})
-	first := r.trigger("start")
-	<-started // the first run is under way
-	var later []<-chan error
-	for _, why := range []string{"sighup", "http", "change"} {
-		later = append(later, r.trigger(why))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go l.run(ctx)
+	first := make(chan error, 1)
+	go func() { first <- l.trigger(ctx, "start") }()
+	<-started // the first reload is under way
+	later := make(chan error, 2)
+	for _, why := range []string{"sighup", "http"} {
+		go func() { later <- l.trigger(ctx, why) }()
+	}
+	l.ask("change")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(l.asks) < 3 { // polling, against a deadline: all three wait
+		if time.Now().After(deadline) {
+			t.Fatalf("%d asks waiting", len(l.asks))
+		}
+		time.Sleep(time.Millisecond)
 	}
 	close(release)
 	if err := <-first; err == nil || err.Error() != "first failed" {
 		t.Errorf("first result %v", err)
 	}
-	for i, ch := range later {
-		if err := <-ch; err != nil {
-			t.Errorf("later trigger %d: %v", i, err)
+	for range 2 {
+		if err := <-later; err != nil {
+			t.Errorf("a later trigger: %v", err)
 		}
 	}
 	if n := runs.Load(); n != 2 {
-		t.Errorf("%d runs, want 2 (the first and one coalesced)", n)
+		t.Errorf("%d reloads, want 2 (the first and one coalesced)", n)
 	}
 	if overlap.Load() != 0 {
-		t.Error("runs overlapped")
+		t.Error("reloads overlapped")
 	}
 	if len(whys) != 2 || !strings.Contains(whys[1], "+2 coalesced") {
 		t.Errorf("triggers %q", whys)
 	}
 }
 
-func TestReloaderRecoversPanics(t *testing.T) {
+func TestReloadLoopRecoversPanics(t *testing.T) {
 	calls := 0
-	r := newReloader(context.Background(), quiet, func(context.Context, string) error {
+	l := newReloadLoop(quiet, func(context.Context, string) error {
 		calls++
 		if calls == 1 {
 			panic("bad page parser")
 		}
 		return nil
 	})
-	if err := r.reload(context.Background(), "a"); err == nil || !strings.Contains(err.Error(), "panicked") {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go l.run(ctx)
+	if err := l.trigger(ctx, "a"); err == nil || !strings.Contains(err.Error(), "panicked") {
 		t.Errorf("panic became %v", err)
 	}
-	if err := r.reload(context.Background(), "b"); err != nil {
+	if err := l.trigger(ctx, "b"); err != nil {
 		t.Errorf("after a panic: %v", err)
+	}
+}
+
+// Once the loop stops, nobody waits for a reload that will not come.
+func TestReloadLoopStops(t *testing.T) {
+	release := make(chan struct{})
+	l := newReloadLoop(quiet, func(ctx context.Context, _ string) error {
+		<-release
+		return ctx.Err()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go l.run(ctx)
+	l.ask("start") // under way until released
+	waiting := make(chan error, 1)
+	go func() { waiting <- l.trigger(context.Background(), "http") }()
+	cancel()
+	close(release)
+	<-l.stopped
+	if err := <-waiting; !errors.Is(err, errStopped) && !errors.Is(err, context.Canceled) {
+		t.Errorf("a trigger during shutdown: %v", err)
+	}
+	if err := l.trigger(context.Background(), "late"); !errors.Is(err, errStopped) {
+		t.Errorf("a trigger after the stop: %v", err)
 	}
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +52,56 @@ func TestHealthURL(t *testing.T) {
 		if got := healthURL(addr); got != want {
 			t.Errorf("healthURL(%q) = %q, want %q", addr, got, want)
 		}
+	}
+}
+
+// A state file that is there but is no state file is a failure to start,
+// not a usage error: the command line was right.
+func TestServeRefusesACorruptStateFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runArgs(t, nil, "serve", "--addr", "127.0.0.1:0", "--state-file", path)
+	if code != exitFail || !strings.Contains(errOut, "state file "+path) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// Every setting of serve resolves one way: flag, then environment, then
+// the config file, then the default; booleans too.
+func TestServeConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "talkfeed.yaml")
+	if err := os.WriteFile(cfgFile, []byte("addr: 127.0.0.1:7000\nschedule: \"@every 7m\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(env map[string]string, args ...string) (serveConfig, error) {
+		fs := newFlagSet("serve", "serve", io.Discard)
+		var f serveFlags
+		f.register(fs)
+		positional, err := parseInterspersed(fs, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.resolve(positional, func(k string) string { return env[k] })
+	}
+	c, err := resolve(map[string]string{"TALKFEED_CONFIG": cfgFile})
+	if err != nil || c.listen != "127.0.0.1:7000" || c.schedule != "@every 7m" || !c.watch || c.announce || c.logFormat != "text" {
+		t.Errorf("file: %v %+v", err, c)
+	}
+	c, _ = resolve(map[string]string{"TALKFEED_CONFIG": cfgFile, "TALKFEED_ADDR": ":7001", "TALKFEED_WATCH": "false", "TALKFEED_LOG_FORMAT": "json"})
+	if c.listen != ":7001" || c.watch || c.logFormat != "json" {
+		t.Errorf("environment over file: %+v", c)
+	}
+	c, _ = resolve(map[string]string{"TALKFEED_ADDR": ":7001", "TALKFEED_WATCH": "false"}, "--addr", ":7002", "--watch")
+	if c.listen != ":7002" || !c.watch {
+		t.Errorf("flags over environment: listen %q watch %v", c.listen, c.watch)
+	}
+	if _, err := resolve(map[string]string{"TALKFEED_WATCH": "sometimes"}); err == nil || !strings.Contains(err.Error(), "TALKFEED_WATCH") {
+		t.Errorf("a bad boolean: %v", err)
+	}
+	if _, err := resolve(nil, "--announce"); err == nil || !strings.Contains(err.Error(), "--state-file") {
+		t.Errorf("announce without a state file: %v", err)
 	}
 }

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/server"
+	"github.com/talkfeed/talkfeed/source"
+	"github.com/talkfeed/talkfeed/websub"
+)
+
+// daemon is `talkfeed serve` made: the source, the server, the reload
+// loop that owns every reload, and the workers that carry out what a
+// reload decides.
+type daemon struct {
+	cfg     serveConfig
+	ref     *sourceRef
+	loader  *source.Loader
+	log     *slog.Logger
+	logH    slog.Handler
+	srv     *server.Server
+	metrics *reloadMetrics
+	now     func() time.Time
+	// reloads is where every trigger goes: the loop runs them one at a
+	// time.
+	reloads *reloadLoop
+	// state keeps the change history and the announcements across
+	// restarts; nil without a state file.
+	state *stateFile
+	// effects carries out a published plan's side effects: state
+	// writes and WebSub pings.
+	effects *effects
+
+	// Owned by the reload loop.
+	last        lastPublished
+	lastSuccess time.Time
+	lastDiags   map[string]bool
+}
+
+// newDaemon opens the source (a git source is cloned, or its cached
+// clone opened) and the state file. Its errors are a bad SOURCE (usage),
+// or a failed clone or unreadable state file (failure).
+func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string, now func() time.Time, stderr io.Writer) (*daemon, int, error) {
+	log, logH := newLogger(stderr, cfg.logFormat)
+	loader, err := source.NewLoader(cfg.loader)
+	if err != nil {
+		return nil, exitUsage, err
+	}
+	// Only a wrong path or a failed clone fails here; a reload that cannot
+	// read the source later keeps the last good snapshot instead.
+	ref, err := resolveSource(ctx, cfg.source, cfg.settings, getenv)
+	if err != nil {
+		return nil, exitUsage, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d := &daemon{cfg: cfg, ref: ref, loader: loader, log: log, logH: logH, metrics: newReloadMetrics(reg), now: now}
+	var hub *websub.Publisher
+	if cfg.hub != "" {
+		hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
+	}
+	if cfg.statePath != "" {
+		if d.state, err = openState(cfg.statePath, cfg.announce, cfg.hooks, cfg.site.BaseURL, now, log); err != nil {
+			return nil, exitFail, err // a usable path whose content is not a state file
+		}
+		d.last.known, d.last.changes = d.state.known()
+	}
+	d.effects = newEffects(d.state, hub, log)
+	d.reloads = newReloadLoop(log, d.reload)
+	d.srv = server.New(server.Options{
+		Now:         now,
+		MaxAge:      cfg.interval,
+		ReloadToken: cfg.reloadToken,
+		Reload:      func(ctx context.Context) error { return d.reloads.trigger(ctx, "http") },
+		Registry:    reg,
+		Logger:      log,
+	})
+	return d, exitOK, nil
+}
+
+// Run serves on ln and reloads on start, on the schedule, on file changes
+// and on SIGHUP until ctx ends; then it stops the schedule, drains the
+// requests in flight and waits for its workers.
+func (d *daemon) Run(ctx context.Context, ln net.Listener) int {
+	httpServer := newHTTPServer(ctx, d.srv, d.logH)
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	d.log.Info("listening", "addr", ln.Addr().String(), "source", d.ref.name, "schedule", d.cfg.schedule, "reload_endpoint", d.cfg.reloadToken != "")
+
+	var background sync.WaitGroup
+	go d.reloads.run(ctx)
+	background.Go(d.effects.run)
+	if d.state != nil && d.cfg.announce {
+		// Before the first load, so that changes seen while the daemon
+		// was down go out too.
+		background.Go(func() { d.state.deliver(ctx) })
+	}
+	if err := d.reloads.trigger(ctx, "start"); err != nil && ctx.Err() == nil {
+		d.log.Error("the first load failed; serving nothing until a reload succeeds", "error", err)
+	}
+	sched := d.startTriggers(ctx, &background)
+
+	code := exitOK
+	select {
+	case <-ctx.Done():
+		d.log.Info("shutting down: draining requests in flight")
+	case err := <-served:
+		d.log.Error("the HTTP server stopped", "error", err)
+		code = exitFail
+	}
+	<-sched.Stop().Done()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		d.log.Error("shutdown", "error", err)
+		code = exitFail
+	}
+	// The loop has stopped with ctx (a reload under way ends first); the
+	// effects it queued drain, and the other workers stop.
+	<-d.reloads.stopped
+	d.effects.close()
+	background.Wait()
+	d.log.Info("stopped")
+	return code
+}
+
+// startTriggers starts what asks for reloads besides requests: the
+// schedule, the watcher of a folder source and SIGHUP. Each only asks:
+// the reload loop decides when.
+func (d *daemon) startTriggers(ctx context.Context, background *sync.WaitGroup) *cron.Cron {
+	sched := cron.New(cron.WithLocation(time.UTC))
+	sched.Schedule(d.cfg.cronSchedule, scheduledJob(d.log, func() { d.reloads.ask("schedule") }))
+	sched.Start()
+	if dir := d.ref.watchable(); dir != "" && d.cfg.watch {
+		if w, err := source.NewWatcher(dir, d.log); err != nil {
+			d.log.Warn("not watching the source for changes", "error", err)
+		} else {
+			background.Go(func() { w.Run(ctx, watchDebounce, func() { d.reloads.ask("change") }) })
+		}
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	background.Go(func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				d.reloads.ask("sighup")
+			}
+		}
+	})
+	return sched
+}
+
+// reload builds a plan and publishes it, and reports the reload: the
+// log, the metrics and /-/status. When anything fails, the last good
+// snapshot stays.
+func (d *daemon) reload(ctx context.Context, trigger string) error {
+	start := d.now()
+	p, err := d.plan(ctx)
+	if err == nil {
+		d.publish(p)
+	}
+	took := d.now().Sub(start)
+	d.metrics.observe(err == nil, took, d.now())
+	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
+	if err != nil {
+		report.Error = err.Error()
+		d.log.Error("reload failed; serving the last good snapshot", "trigger", trigger, "duration", took, "error", err)
+	} else {
+		d.lastSuccess = start.UTC()
+		c := p.res.Counts()
+		d.metrics.talks.Set(float64(len(p.res.Events)))
+		d.metrics.pageErrors.Set(float64(c.Errors))
+		d.metrics.pageWarnings.Set(float64(c.Warnings))
+		d.logDiagnostics(p.res.Diagnostics)
+		d.log.Info("reloaded", "trigger", trigger, "duration", took, "talks", len(p.res.Events),
+			"skipped", p.res.Skipped, "errors", c.Errors, "warnings", c.Warnings, "changed", p.tree != nil)
+	}
+	d.srv.SetStatus(d.status(report, p.res))
+	return err
+}
+
+// status is what /-/status reports after a reload: its result's counts,
+// or, when it loaded nothing, the last ones.
+func (d *daemon) status(report *server.ReloadReport, res *source.Result) server.Status {
+	st := server.Status{LastReload: report}
+	if res != nil {
+		c := res.Counts()
+		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = len(res.Events), res.Skipped, c.Errors, c.Warnings, res.Diagnostics
+	} else if prev := d.srv.CurrentStatus(); prev != nil {
+		st.Events, st.Skipped, st.Errors, st.Warnings, st.Diagnostics = prev.Events, prev.Skipped, prev.Errors, prev.Warnings, prev.Diagnostics
+	}
+	if !d.lastSuccess.IsZero() {
+		ls := d.lastSuccess
+		st.LastSuccess = &ls
+	}
+	return st
+}
+
+// plan loads the source and renders a new snapshot, without touching
+// anything served or stored. A plan without a tree keeps the current
+// snapshot (the source is unchanged).
+func (d *daemon) plan(ctx context.Context) (plan, error) {
+	today := dayOf(d.now())
+	c, err := d.ref.open(ctx, today)
+	if err != nil {
+		return plan{}, err
+	}
+	defer c.close()
+	res, err := c.load(ctx, d.loader)
+	if err != nil {
+		return plan{}, err
+	}
+	opts := d.cfg.publishOptions(c)
+	// The subscribe page depends on the day only, the same on every
+	// replica; the tree renders it again when the day changes.
+	opts.Today = today
+	return planSnapshot(d.last, res, opts, d.now().UTC().Truncate(time.Second), d.srv.Ready())
+}
+
+// publish makes a plan's snapshot the one served and hands its side
+// effects to the workers.
+func (d *daemon) publish(p plan) {
+	if p.tree == nil {
+		return // unchanged: the current snapshot and its ETags stay
+	}
+	d.srv.Publish(p.tree)
+	d.effects.queue(p, d.last.tree)
+	d.last = p.published()
+}
+
+// logDiagnostics logs the page problems that are new since the last
+// reload, each with its file and line, so that a reload every five
+// minutes does not repeat them.
+func (d *daemon) logDiagnostics(ds []talkfeed.Diagnostic) {
+	seen := make(map[string]bool, len(ds))
+	for _, diag := range ds {
+		key := diag.String()
+		seen[key] = true
+		if d.lastDiags[key] || diag.Severity == talkfeed.SeverityNotice {
+			continue
+		}
+		level := slog.LevelWarn
+		if diag.Severity == talkfeed.SeverityError {
+			level = slog.LevelError
+		}
+		d.log.Log(context.Background(), level, "page problem", "file", diag.File, "line", diag.Line, "severity", string(diag.Severity), "message", diag.Message)
+	}
+	d.lastDiags = seen
+}
+
+// errEmptySnapshot is a load that would publish no talks where there
+// were some: a typo or a missing mount, never what subscribers should
+// see.
+func errEmptySnapshot(had int) error {
+	return fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", had)
+}
