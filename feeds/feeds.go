@@ -80,15 +80,12 @@ func items(v View, o Options) []item {
 	}
 	out := make([]item, len(evs))
 	for i, e := range evs {
-		title := e.Title
-		if e.Status == talkfeed.StatusCancelled {
-			title = "Cancelled: " + title
-		}
+		title := e.DisplayTitle()
 		out[i] = item{
 			ev:         e,
-			id:         ItemID(o.Site.BaseURL, e.ID),
+			id:         ItemID(o.Site, e.ID),
 			title:      xmlSafe(title),
-			summary:    xmlSafe(summary(e)),
+			summary:    xmlSafe(e.Synopsis()),
 			published:  e.Announced().UTC().Truncate(time.Second),
 			updated:    e.LastChanged().UTC().Truncate(time.Second),
 			categories: categories(e),
@@ -104,43 +101,15 @@ func items(v View, o Options) []item {
 // ItemID is a talk's feed identifier: a tag URI (RFC 4151) made from the
 // site's host and the talk's ID, so it lasts as long as the talk does,
 // whatever its title, date or content become.
-func ItemID(baseURL, id string) string {
-	host := "localhost"
-	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
-	return "tag:" + host + ",2000:" + id
+func ItemID(site talkfeed.Site, id string) string {
+	return "tag:" + site.Host() + ",2000:" + id
 }
 
-// summary is the when and where of the talk, then its description:
-// "28 March 2018 · Manchester, UK · Kafka Meetup — Learn how …".
-func summary(e *talkfeed.Event) string {
-	s := e.When()
-	if w := e.Where(); w != "" {
-		s += " · " + w
-	}
-	switch e.Status {
-	case talkfeed.StatusCancelled:
-		s = "Cancelled. " + s
-	case talkfeed.StatusTentative:
-		s += " (to be confirmed)"
-	}
-	if e.Summary != "" {
-		s += " — " + e.Summary
-	}
-	return s
-}
-
-// categories are the category, the event name and the tags, without
-// repeats.
+// categories are the talk's categories, safe for XML.
 func categories(e *talkfeed.Event) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, c := range append([]string{e.Category, e.EventName}, e.Tags...) {
-		if s := talkfeed.Slug(c); s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, xmlSafe(c))
-		}
+	out := e.Categories()
+	for i, c := range out {
+		out[i] = xmlSafe(c)
 	}
 	return out
 }
@@ -172,26 +141,14 @@ func imageType(u string) string {
 	return "image/jpeg" // the web's default guess for an extensionless photo
 }
 
-// eventDate writes a talk's start or end for the event module and the
-// JSON extension: a date for an all-day talk, else the local time with
-// its offset.
-func eventDate(e *talkfeed.Event, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if e.AllDay {
-		return t.Format(time.DateOnly)
-	}
-	return t.Format(time.RFC3339)
-}
-
-// eventEnd is the talk's end for the event module: the last day of an
-// all-day talk, the end time of a timed one.
+// eventEnd is the talk's end for the event module and the JSON
+// extension, as the page gives it: the last day of an all-day talk, the
+// end time of a timed one ("" when it has none).
 func eventEnd(e *talkfeed.Event) string {
 	if e.AllDay {
-		return eventDate(e, e.LastDay())
+		return e.Timestamp(e.LastDay())
 	}
-	return eventDate(e, e.End)
+	return e.Timestamp(e.End)
 }
 
 // newest is the latest change of any item, the feed's updated time.

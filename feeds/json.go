@@ -89,7 +89,7 @@ func JSON(v View, o Options) ([]byte, error) {
 			},
 			Event: &jsonEvent{
 				About:     "https://github.com/talkfeed/talkfeed#json-feed-_event",
-				Start:     eventDate(e, e.Start),
+				Start:     e.Timestamp(e.Start),
 				End:       eventEnd(e),
 				AllDay:    e.AllDay,
 				TimeZone:  e.TimeZone,

@@ -72,7 +72,7 @@ type eventModule struct {
 
 func newEventModule(e *talkfeed.Event) eventModule {
 	return eventModule{
-		Start:     eventDate(e, e.Start),
+		Start:     e.Timestamp(e.Start),
 		End:       eventEnd(e),
 		Location:  xmlSafe(e.Place()),
 		Organizer: xmlSafe(e.EventName),

@@ -12,7 +12,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -31,12 +30,8 @@ type Options struct {
 	// Refresh is how often subscribers should fetch again (the reload
 	// interval): REFRESH-INTERVAL and X-PUBLISHED-TTL.
 	Refresh time.Duration
-	// DefaultDuration is a timed talk's length when the page gives no end;
-	// 0 means one hour.
-	DefaultDuration time.Duration
-	// DefaultDays is an all-day talk's length when the page gives no end;
-	// 0 means one day.
-	DefaultDays int
+	// DefaultLength is a talk's length when its page gives no end.
+	DefaultLength talkfeed.DefaultLength
 }
 
 // View is one calendar: a selection of talks at a URL.
@@ -82,10 +77,7 @@ func Calendar(v View, o Options) ([]byte, error) {
 	for _, tz := range timezones(v.Events) {
 		cal.AddVTimezone(tz)
 	}
-	host := "localhost"
-	if u, err := url.Parse(o.Site.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := o.Site.Host()
 	for i := range v.Events {
 		addEvent(cal, &v.Events[i], host, o)
 	}
@@ -109,7 +101,7 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 	ev.SetProperty(ics.ComponentPropertyLastModified, modified.Format(dateTimeUTC))
 	ev.SetSequence(Sequence(e))
 
-	start, end := span(e, o)
+	start, end := e.Span(o.DefaultLength)
 	if e.AllDay {
 		ev.SetProperty(ics.ComponentPropertyDtStart, start.Format(dateOnly), ics.WithValue("DATE"))
 		ev.SetProperty(ics.ComponentPropertyDtEnd, end.Format(dateOnly), ics.WithValue("DATE"))
@@ -119,11 +111,7 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 		setTime(ev, ics.ComponentPropertyDtEnd, end, tzid)
 	}
 
-	title := e.Title
-	if e.Status == talkfeed.StatusCancelled {
-		title = "Cancelled: " + title
-	}
-	ev.SetSummary(text(title))
+	ev.SetSummary(text(e.DisplayTitle()))
 	ev.SetDescription(description(e))
 	if loc := text(e.Place()); loc != "" {
 		ev.SetLocation(loc)
@@ -131,12 +119,8 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 	if e.PageURL != "" {
 		ev.SetURL(e.PageURL)
 	}
-	seen := map[string]bool{}
-	for _, c := range append([]string{e.Category, e.EventName}, e.Tags...) {
-		if s := talkfeed.Slug(c); s != "" && !seen[s] {
-			seen[s] = true
-			ev.AddProperty(ics.ComponentPropertyCategories, oneLine(c))
-		}
+	for _, c := range e.Categories() {
+		ev.AddProperty(ics.ComponentPropertyCategories, oneLine(c))
 	}
 	switch e.Status {
 	case talkfeed.StatusCancelled:
@@ -189,24 +173,6 @@ func Sequence(e *talkfeed.Event) int {
 		return 0
 	}
 	return int(min(d/time.Minute, math.MaxInt32))
-}
-
-// span returns the start and the (exclusive) end: an all-day talk ends at
-// midnight after its last day; a talk without an end lasts the default.
-func span(e *talkfeed.Event, o Options) (time.Time, time.Time) {
-	if e.AllDay {
-		start := e.Start
-		if e.End.IsZero() {
-			return start, start.AddDate(0, 0, max(o.DefaultDays, 1))
-		}
-		return start, e.LastDay().AddDate(0, 0, 1)
-	}
-	end := e.End
-	if end.IsZero() {
-		end = e.Start.Add(cmp.Or(o.DefaultDuration, time.Hour))
-	}
-	loc := e.Start.Location()
-	return e.Start, end.In(loc)
 }
 
 // zoneID is the TZID for a timed talk, or "" to write it in UTC: a talk
@@ -301,8 +267,8 @@ func description(e *talkfeed.Event) string {
 	if e.EventName != "" {
 		parts = append(parts, "Event: "+e.EventName)
 	}
-	if e.Status == talkfeed.StatusCancelled {
-		parts = append(parts, "This talk is cancelled.")
+	if note := e.Status.Note(); note != "" {
+		parts = append(parts, note)
 	}
 	if e.Summary != "" {
 		parts = append(parts, e.Summary)

@@ -173,7 +173,7 @@ func TestAllDayEnds(t *testing.T) {
 		{"one day, explicit end", talkfeed.Event{ID: "b", Start: allDay(2018, 3, 28), End: allDay(2018, 3, 28), AllDay: true}, testOpts, "20180328", "20180329"},
 		{"multi-day", talkfeed.Event{ID: "c", Start: allDay(2027, 3, 10), End: allDay(2027, 3, 12), AllDay: true}, testOpts, "20270310", "20270313"},
 		{"across a year", talkfeed.Event{ID: "d", Start: allDay(2026, 12, 30), End: allDay(2027, 1, 2), AllDay: true}, testOpts, "20261230", "20270103"},
-		{"configured default length", talkfeed.Event{ID: "e", Start: allDay(2018, 3, 28), AllDay: true}, Options{DefaultDays: 2}, "20180328", "20180330"},
+		{"configured default length", talkfeed.Event{ID: "e", Start: allDay(2018, 3, 28), AllDay: true}, Options{DefaultLength: talkfeed.DefaultLength{Days: 2}}, "20180328", "20180330"},
 	}
 	for _, tc := range tests {
 		b := renderView(t, []talkfeed.Event{tc.e}, tc.o)
@@ -189,7 +189,7 @@ func TestAllDayEnds(t *testing.T) {
 func TestTimedDefaultsAndUTC(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	e := talkfeed.Event{ID: "x", Start: time.Date(2026, 9, 17, 18, 30, 0, 0, berlin), TimeZone: "Europe/Berlin"}
-	b := renderView(t, []talkfeed.Event{e}, Options{DefaultDuration: 90 * time.Minute})
+	b := renderView(t, []talkfeed.Event{e}, Options{DefaultLength: talkfeed.DefaultLength{Duration: 90 * time.Minute}})
 	if !bytes.Contains(b, []byte("DTEND;TZID=Europe/Berlin:20260917T200000\r\n")) {
 		t.Errorf("default duration not applied:\n%s", b)
 	}

@@ -58,6 +58,10 @@ type Options struct {
 	// ChangesURL is the change feed's base URL (without extension); "" for
 	// none.
 	ChangesURL string
+	// DefaultLength is a talk's length when its page gives no end: the
+	// calendars' (ical.Options), so that the calendar links and the
+	// JSON-LD end where the talk's .ics does.
+	DefaultLength talkfeed.DefaultLength
 }
 
 // Index renders the subscribe page: upcoming talks (soonest first), then
@@ -123,7 +127,7 @@ func subscriptions(o Options) []Subscription {
 
 // Talk renders a talk's own page.
 func Talk(e *talkfeed.Event, o Options) ([]byte, error) {
-	ld, err := eventJSONLD(e)
+	ld, err := eventJSONLD(e, o.DefaultLength)
 	if err != nil {
 		return nil, err
 	}
@@ -132,35 +136,16 @@ func Talk(e *talkfeed.Event, o Options) ([]byte, error) {
 		ics = o.EventICS(e)
 	}
 	data := map[string]any{
-		"Site":        o.Site,
-		"Talk":        e,
-		"Body":        template.HTML(e.BodyHTML), // sanitized by the loader
-		"Description": description(e),
-		"ICS":         ics,
-		"Google":      googleTemplateLink(e),
-		"Outlook":     outlookComposeLink(e),
-		"JSONLD":      template.JS(ld),
-		"Feeds":       subscriptions(Options{Site: o.Site, Feeds: o.Feeds[:min(1, len(o.Feeds))]}),
-		"Cancelled":   e.Status == talkfeed.StatusCancelled,
-		"Tentative":   e.Status == talkfeed.StatusTentative,
+		"Site":    o.Site,
+		"Talk":    e,
+		"Body":    template.HTML(e.BodyHTML), // sanitized by the loader
+		"ICS":     ics,
+		"Google":  googleTemplateLink(e, o.DefaultLength),
+		"Outlook": outlookComposeLink(e, o.DefaultLength),
+		"JSONLD":  template.JS(ld),
+		"Feeds":   subscriptions(Options{Site: o.Site, Feeds: o.Feeds[:min(1, len(o.Feeds))]}),
 	}
 	return render("talk.html", data)
-}
-
-// description is the when and where, then the summary: what an unfurled
-// link shows.
-func description(e *talkfeed.Event) string {
-	s := e.When()
-	if w := e.Where(); w != "" {
-		s += " · " + w
-	}
-	if e.Status == talkfeed.StatusCancelled {
-		s = "Cancelled. " + s
-	}
-	if e.Summary != "" {
-		s += " — " + e.Summary
-	}
-	return s
 }
 
 func render(name string, data any) ([]byte, error) {
@@ -171,23 +156,9 @@ func render(name string, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// span returns the talk's start and exclusive end for calendar links: an
-// hour when a timed talk has no end, the day after the last day for an
-// all-day talk.
-func span(e *talkfeed.Event) (time.Time, time.Time) {
-	if e.AllDay {
-		return e.Start, e.LastDay().AddDate(0, 0, 1)
-	}
-	end := e.End
-	if end.IsZero() {
-		end = e.Start.Add(time.Hour)
-	}
-	return e.Start, end
-}
-
 // googleTemplateLink is Google Calendar's "add this event" link.
-func googleTemplateLink(e *talkfeed.Event) string {
-	start, end := span(e)
+func googleTemplateLink(e *talkfeed.Event, d talkfeed.DefaultLength) string {
+	start, end := e.Span(d)
 	var dates string
 	if e.AllDay {
 		dates = start.Format("20060102") + "/" + end.Format("20060102")
@@ -196,9 +167,9 @@ func googleTemplateLink(e *talkfeed.Event) string {
 	}
 	q := url.Values{}
 	q.Set("action", "TEMPLATE")
-	q.Set("text", e.Title)
+	q.Set("text", e.DisplayTitle())
 	q.Set("dates", dates)
-	q.Set("details", strings.TrimSpace(e.Summary+"\n\n"+e.PageURL))
+	q.Set("details", linkDetails(e))
 	if loc := location(e); loc != "" {
 		q.Set("location", loc)
 	}
@@ -209,13 +180,13 @@ func googleTemplateLink(e *talkfeed.Event) string {
 }
 
 // outlookComposeLink is Outlook.com's "new event" link.
-func outlookComposeLink(e *talkfeed.Event) string {
-	start, end := span(e)
+func outlookComposeLink(e *talkfeed.Event, d talkfeed.DefaultLength) string {
+	start, end := e.Span(d)
 	q := url.Values{}
 	q.Set("path", "/calendar/action/compose")
 	q.Set("rru", "addevent")
-	q.Set("subject", e.Title)
-	q.Set("body", strings.TrimSpace(e.Summary+"\n\n"+e.PageURL))
+	q.Set("subject", e.DisplayTitle())
+	q.Set("body", linkDetails(e))
 	if loc := location(e); loc != "" {
 		q.Set("location", loc)
 	}
@@ -231,6 +202,12 @@ func outlookComposeLink(e *talkfeed.Event) string {
 	return "https://outlook.live.com/calendar/0/deeplink/compose?" + q.Encode()
 }
 
+// linkDetails is the event text the calendar links fill in: the summary
+// and the page URL.
+func linkDetails(e *talkfeed.Event) string {
+	return strings.TrimSpace(e.Summary + "\n\n" + e.PageURL)
+}
+
 // location is where a calendar should say the talk is: its place, or
 // its online URL.
 func location(e *talkfeed.Event) string {
@@ -242,7 +219,7 @@ func location(e *talkfeed.Event) string {
 
 // eventJSONLD is the talk as a schema.org Event. encoding/json escapes <,
 // > and &, so the result is safe inside a script element.
-func eventJSONLD(e *talkfeed.Event) ([]byte, error) {
+func eventJSONLD(e *talkfeed.Event, d talkfeed.DefaultLength) ([]byte, error) {
 	type thing = map[string]any
 	ld := thing{
 		"@context": "https://schema.org",
@@ -250,18 +227,14 @@ func eventJSONLD(e *talkfeed.Event) ([]byte, error) {
 		"name":     e.Title,
 		"url":      e.PageURL,
 	}
-	date := func(t time.Time) string {
-		if e.AllDay {
-			return t.Format(time.DateOnly)
-		}
-		return t.Format(time.RFC3339)
-	}
-	ld["startDate"] = date(e.Start)
+	start, end := e.Span(d)
 	if e.AllDay {
-		ld["endDate"] = date(e.LastDay())
-	} else if !e.End.IsZero() {
-		ld["endDate"] = date(e.End)
+		// schema.org's end date is the last day, where the span's is the
+		// day after.
+		end = end.AddDate(0, 0, -1)
 	}
+	ld["startDate"] = e.Timestamp(start)
+	ld["endDate"] = e.Timestamp(end)
 	if e.Summary != "" {
 		ld["description"] = e.Summary
 	}

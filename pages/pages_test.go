@@ -267,7 +267,7 @@ func TestTalkPageShapes(t *testing.T) {
 		{"2027/rust-summit", "2027-03-10", "2027-03-12", "EventScheduled", "OfflineEventAttendanceMode", "Place"},
 		{"2027/online-webinar", "2027-02-04T12:00:00-05:00", "2027-02-04T13:00:00-05:00", "EventScheduled", "OnlineEventAttendanceMode", "VirtualLocation"},
 		{"2027/cancelled-k8s-security", "2027-01-21T19:00:00+01:00", "2027-01-21T21:00:00+01:00", "EventCancelled", "OfflineEventAttendanceMode", "Place"},
-		{"2027/tokyo-tentative", "2027-04-22T19:00:00+09:00", "", "EventPostponed", "OfflineEventAttendanceMode", "Place"},
+		{"2027/tokyo-tentative", "2027-04-22T19:00:00+09:00", "2027-04-22T20:00:00+09:00", "EventPostponed", "OfflineEventAttendanceMode", "Place"},
 	}
 	for _, tc := range tests {
 		b, err := Talk(demoTalk(t, tc.id), options())
@@ -308,5 +308,96 @@ func TestHostileTalk(t *testing.T) {
 	}
 	if !regexp.MustCompile(`<title>&lt;/script&gt;`).Match(b) {
 		t.Error("title not escaped")
+	}
+}
+
+// calendarLinkQueries are the queries of the talk's Google Calendar and
+// Outlook.com links.
+func calendarLinkQueries(t *testing.T, e *talkfeed.Event, d talkfeed.DefaultLength) (google, outlook url.Values) {
+	t.Helper()
+	g, err := url.Parse(googleTemplateLink(e, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := url.Parse(outlookComposeLink(e, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Query(), o.Query()
+}
+
+// A talk without an end lasts the configured default in the calendar
+// links and the JSON-LD, as in its .ics.
+func TestDefaultLength(t *testing.T) {
+	length := talkfeed.DefaultLength{Duration: 90 * time.Minute, Days: 2}
+	endDate := func(e *talkfeed.Event) any {
+		t.Helper()
+		b, err := eventJSONLD(e, length)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ld map[string]any
+		if err := json.Unmarshal(b, &ld); err != nil {
+			t.Fatal(err)
+		}
+		return ld["endDate"]
+	}
+
+	timed := demoTalk(t, "2027/tokyo-tentative") // 19:00 JST, no end
+	google, outlook := calendarLinkQueries(t, timed, length)
+	if google.Get("dates") != "20270422T100000Z/20270422T113000Z" || outlook.Get("enddt") != "2027-04-22T20:30:00+09:00" {
+		t.Errorf("timed: Google dates %q, Outlook end %q", google.Get("dates"), outlook.Get("enddt"))
+	}
+	if end := endDate(timed); end != "2027-04-22T20:30:00+09:00" {
+		t.Errorf("timed: JSON-LD endDate %v", end)
+	}
+
+	allDay := demoTalk(t, "2026/cloud-native-day-lisbon") // 8 October 2026, no end
+	google, outlook = calendarLinkQueries(t, allDay, length)
+	if google.Get("dates") != "20261008/20261010" || outlook.Get("enddt") != "2026-10-10" {
+		t.Errorf("all-day: Google dates %q, Outlook end %q", google.Get("dates"), outlook.Get("enddt"))
+	}
+	// schema.org's end is the last day, not the day after.
+	if end := endDate(allDay); end != "2026-10-09" {
+		t.Errorf("all-day: JSON-LD endDate %v", end)
+	}
+}
+
+// A cancelled talk's page says so in every title and in its calendar
+// links; a tentative talk's in its descriptions and its badge.
+func TestTalkPageStatus(t *testing.T) {
+	cancelled := demoTalk(t, "2027/cancelled-k8s-security")
+	b, err := Talk(cancelled, options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := parse(t, b)
+	const title = "Cancelled: Kubernetes Security in Practice"
+	if got := htmltest.Text(d.all("title")[0]); got != title+" · Demo Talks" {
+		t.Errorf("<title> %q", got)
+	}
+	if og, tw := d.meta("og:title"), d.meta("twitter:title"); og != title || tw != title {
+		t.Errorf("og:title %q, twitter:title %q", og, tw)
+	}
+	if google, outlook := calendarLinkQueries(t, cancelled, talkfeed.DefaultLength{}); google.Get("text") != title || outlook.Get("subject") != title {
+		t.Errorf("the calendar links name it %q and %q", google.Get("text"), outlook.Get("subject"))
+	}
+
+	b, err = Talk(demoTalk(t, "2027/tokyo-tentative"), options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = parse(t, b)
+	if got := d.meta("og:description"); !strings.Contains(got, " (to be confirmed) — ") {
+		t.Errorf("og:description %q", got)
+	}
+	var badges []string
+	for _, p := range d.all("p") {
+		if htmltest.Attr(p, "class") == "badge" {
+			badges = append(badges, htmltest.Text(p))
+		}
+	}
+	if len(badges) != 1 || badges[0] != "The date is to be confirmed." {
+		t.Errorf("badges %q", badges)
 	}
 }

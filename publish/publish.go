@@ -274,11 +274,13 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 	for _, c := range cat.Categories() {
 		subscriptions = append(subscriptions, pages.Feed{Name: c, Base: base + CategoryPath(c)})
 	}
+	length := talkfeed.DefaultLength{Duration: o.DefaultDuration, Days: o.DefaultDays}
 	return &renderer{
 		po: pages.Options{
-			Site:     o.Site,
-			Feeds:    subscriptions,
-			EventICS: func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
+			Site:          o.Site,
+			Feeds:         subscriptions,
+			EventICS:      func(e *talkfeed.Event) string { return base + EventICSPath(e.ID) },
+			DefaultLength: length,
 		},
 		o:    o,
 		base: base,
@@ -297,7 +299,7 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 		},
 		co: ical.Options{
 			Site: o.Site, Version: o.Version, Refresh: o.TTL,
-			DefaultDuration: o.DefaultDuration, DefaultDays: o.DefaultDays,
+			DefaultLength: length,
 		},
 	}
 }

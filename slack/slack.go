@@ -17,18 +17,26 @@ import (
 	"github.com/talkfeed/talkfeed"
 )
 
+// headings say what happened to a talk. A cancellation has none: the
+// talk's display title already begins "Cancelled: ".
+var headings = map[talkfeed.ChangeKind]string{
+	talkfeed.ChangeNew:         "New talk",
+	talkfeed.ChangeRescheduled: "Rescheduled",
+	talkfeed.ChangeMoved:       "Moved",
+}
+
 // Message builds the Block Kit message for a change; icsURL is the talk's
 // calendar.
 func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
-	heading := map[talkfeed.ChangeKind]string{
-		talkfeed.ChangeNew:         "New talk",
-		talkfeed.ChangeRescheduled: "Rescheduled",
-		talkfeed.ChangeMoved:       "Moved",
-		talkfeed.ChangeCancelled:   "Cancelled",
-	}[c.Kind]
-	title := heading + ": " + c.Talk.Title
+	title := c.Talk.DisplayTitle()
+	if h, ok := headings[c.Kind]; ok {
+		title = h + ": " + title
+	}
 	var facts []string
 	facts = append(facts, "*When:* "+escape(c.Talk.When))
+	if label := c.Talk.Status.Label(); label != "" {
+		facts = append(facts, "*Status:* "+label)
+	}
 	if c.Talk.Place != "" {
 		facts = append(facts, "*Where:* "+escape(c.Talk.Place))
 	} else if c.Talk.OnlineURL != "" {
