@@ -39,13 +39,12 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"join": strings.Join,
 }).ParseFS(templateFS, "templates/*.html"))
 
-// Feed is one subscription a page offers: a view's feeds and calendar.
+// Feed is one subscription a page offers: a view's feeds and calendar,
+// at the absolute URLs the URL tree publishes them at.
 type Feed struct {
 	// Name is "All talks" or the category.
-	Name string
-	// Base is the view's folder URL: the site's base URL or a category's
-	// folder ("https://…/category/kafka/").
-	Base string
+	Name                 string
+	RSS, Atom, JSON, ICS string
 }
 
 // Options are what every page of a site shares.
@@ -99,7 +98,7 @@ type Subscription struct {
 func subscriptions(o Options) []Subscription {
 	out := make([]Subscription, len(o.Feeds))
 	for i, f := range o.Feeds {
-		ics := f.Base + "calendar.ics"
+		ics := f.ICS
 		webcal := ics
 		if rest, ok := strings.CutPrefix(ics, "https://"); ok {
 			webcal = "webcal://" + rest
@@ -113,7 +112,7 @@ func subscriptions(o Options) []Subscription {
 		addFromWeb := "?url=" + url.QueryEscape(ics) + "&name=" + url.QueryEscape(name)
 		out[i] = Subscription{
 			Name: f.Name,
-			RSS:  f.Base + "feed.rss", Atom: f.Base + "feed.atom", JSON: f.Base + "feed.json",
+			RSS: f.RSS, Atom: f.Atom, JSON: f.JSON,
 			ICS: ics, Webcal: template.URL(webcal),
 			// Google's cid= link fails for calendars it does not host;
 			// its add-by-URL page works, with the URL pasted.

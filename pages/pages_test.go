@@ -24,7 +24,7 @@ var site = talkfeed.Site{Title: "Demo Talks", Description: "Our talks", BaseURL:
 func options() Options {
 	return Options{
 		Site:     site,
-		Feeds:    []Feed{{Name: "All talks", Base: base}, {Name: "Languages", Base: base + "category/languages/"}},
+		Feeds:    []Feed{feedsAt("All talks", base), feedsAt("Languages", base+"category/languages/")},
 		EventICS: func(e *talkfeed.Event) string { return base + "events/" + e.ID + ".ics" },
 	}
 }
@@ -400,4 +400,9 @@ func TestTalkPageStatus(t *testing.T) {
 	if len(badges) != 1 || badges[0] != "The date is to be confirmed." {
 		t.Errorf("badges %q", badges)
 	}
+}
+
+// feedsAt is a subscription to the outputs of the view folder at dir.
+func feedsAt(name, dir string) Feed {
+	return Feed{Name: name, RSS: dir + "feed.rss", Atom: dir + "feed.atom", JSON: dir + "feed.json", ICS: dir + "calendar.ics"}
 }

@@ -270,9 +270,9 @@ func (t *Tree) renderIndex(day time.Time) (File, error) {
 
 func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *renderer {
 	base := o.Site.BaseURL
-	subscriptions := []pages.Feed{{Name: "All talks", Base: base}}
+	subscriptions := []pages.Feed{subscription("All talks", base)}
 	for _, c := range cat.Categories() {
-		subscriptions = append(subscriptions, pages.Feed{Name: c, Base: base + CategoryPath(c)})
+		subscriptions = append(subscriptions, subscription(c, base+CategoryPath(c)))
 	}
 	length := talkfeed.DefaultLength{Duration: o.DefaultDuration, Days: o.DefaultDays}
 	return &renderer{
@@ -302,6 +302,25 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 			DefaultLength: length,
 		},
 	}
+}
+
+// subscription is the page's offer of the view folder at dir (a URL).
+func subscription(name, dir string) pages.Feed {
+	f := pages.Feed{Name: name}
+	for _, format := range formats {
+		u := dir + format.Name
+		switch format.ContentType {
+		case TypeRSS:
+			f.RSS = u
+		case TypeAtom:
+			f.Atom = u
+		case TypeJSON:
+			f.JSON = u
+		case TypeICS:
+			f.ICS = u
+		}
+	}
+	return f
 }
 
 func newFile(p, contentType string, body []byte, modified time.Time) File {
