@@ -112,7 +112,7 @@ func subscriptions(o Options) []Subscription {
 		addFromWeb := "?url=" + url.QueryEscape(ics) + "&name=" + url.QueryEscape(name)
 		out[i] = Subscription{
 			Name: f.Name,
-			RSS: f.RSS, Atom: f.Atom, JSON: f.JSON,
+			RSS:  f.RSS, Atom: f.Atom, JSON: f.JSON,
 			ICS: ics, Webcal: template.URL(webcal),
 			// Google's cid= link fails for calendars it does not host;
 			// its add-by-URL page works, with the URL pasted.
