@@ -96,18 +96,19 @@ func hasSuspect(s string) bool {
 	return false
 }
 
-var win1252 = charmap.Windows1252.NewEncoder()
-
 // latinByte returns the byte that r was decoded from under Windows-1252
 // (or Latin-1 for the C1 controls Windows-1252 leaves undefined).
+//
+// It asks the character map itself, a read-only table, and not an
+// x/text Encoder: an Encoder is not safe for concurrent use, and the
+// loader's workers repair pages at once.
 func latinByte(r rune) (byte, bool) {
 	if r >= 0x80 && r <= 0xFF {
 		return byte(r), true
 	}
 	if r > 0xFF {
-		b, err := win1252.Bytes([]byte(string(r)))
-		if err == nil && len(b) == 1 && b[0] >= 0x80 {
-			return b[0], true
+		if b, ok := charmap.Windows1252.EncodeRune(r); ok && b >= 0x80 {
+			return b, true
 		}
 	}
 	return 0, false
