@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -196,30 +194,3 @@ func firstParagraph(s string) string {
 }
 
 const summaryMaxRunes = 300
-
-func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// truncateText cuts s to at most max runes at a word boundary, marking the
-// cut with an ellipsis.
-func truncateText(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	cut := 0
-	n := 0
-	lastSpace := -1
-	for i, r := range s {
-		if n == max-1 {
-			cut = i
-			break
-		}
-		if unicode.IsSpace(r) {
-			lastSpace = i
-		}
-		n++
-	}
-	if lastSpace > cut/2 {
-		cut = lastSpace
-	}
-	return strings.TrimRightFunc(s[:cut], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
-}

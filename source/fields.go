@@ -162,3 +162,76 @@ func (r *fieldResolver) lookup(p *page, canon string) *entry {
 func isNull(v *value) bool {
 	return v == nil || (v.kind == scalarValue && (v.tag == "null" || (v.text == "" && !v.quoted)))
 }
+
+// text returns a field as one line of plain text; a list is joined with
+// commas.
+func (m *mapping) text(canon string) (string, *entry) {
+	e := m.lookup(canon)
+	if e == nil {
+		return "", nil
+	}
+	switch e.val.kind {
+	case scalarValue:
+		return cleanText(e.val.text), e
+	case listValue:
+		return strings.Join(itemTexts(e.val.items), ", "), e
+	}
+	m.r.warnf(e.line, "field %q should be text, not a mapping; ignored", e.key)
+	return "", nil
+}
+
+// list returns a field as a list of texts: a YAML or TOML list, or a
+// string split on commas (or, with no comma, on spaces when splitSpace).
+func (m *mapping) list(e *entry, splitSpace bool) []string {
+	var out []string
+	switch e.val.kind {
+	case listValue:
+		out = itemTexts(e.val.items)
+	case scalarValue:
+		t := e.val.text
+		var parts []string
+		if strings.Contains(t, ",") || !splitSpace {
+			parts = strings.Split(t, ",")
+		} else {
+			parts = strings.Fields(t)
+		}
+		for _, s := range parts {
+			if s = cleanText(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	default:
+		m.r.warnf(e.line, "field %q should be a list or text, not a mapping; ignored", e.key)
+	}
+	return out
+}
+
+// itemTexts returns a list's texts, passing over mappings, lists and
+// empty texts.
+func itemTexts(items []*value) []string {
+	var out []string
+	for _, it := range items {
+		if it.kind == scalarValue {
+			if t := cleanText(it.text); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// boolOf reads a true or false field; anything else is false, with a
+// warning.
+func (m *mapping) boolOf(e *entry) bool {
+	if e.val.kind != scalarValue {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(e.val.text)) {
+	case "true", "yes", "on", "y", "1":
+		return true
+	case "false", "no", "off", "n", "0", "":
+		return false
+	}
+	m.r.warnf(e.line, "field %q should be true or false, not %q; read as false", e.key, e.val.text)
+	return false
+}

@@ -13,6 +13,8 @@ import (
 
 	toml "github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 // value is one front matter value with the position it was written at,
@@ -68,6 +70,42 @@ type frontMatter struct {
 }
 
 var errNoFrontMatter = errors.New("no front matter")
+
+// readFrontMatter splits a page's text into its front matter's fields and
+// its body, warning about repeated keys. It returns false for a page
+// without usable front matter, which it reports as skipped or an error.
+func readFrontMatter(text string, r *pageResult) (*page, []byte, bool) {
+	fm, err := splitFrontMatter([]byte(text))
+	if errors.Is(err, errNoFrontMatter) {
+		r.skip(1, "no front matter (--- or +++ on the first line): not a talk page, skipped")
+		return nil, nil, false
+	}
+	if err != nil {
+		r.errorf(1, "%v", err)
+		return nil, nil, false
+	}
+	var root *value
+	if fm.syntax == "toml" {
+		root, err = parseTOML(fm.text, fm.firstLine)
+	} else {
+		root, err = parseYAML(fm.text, fm.firstLine)
+	}
+	if err != nil {
+		var se *syntaxError
+		if errors.As(err, &se) {
+			r.add(talkfeed.SeverityError, se.line, se.col, "%s", se.msg)
+		} else {
+			r.errorf(fm.firstLine, "%v", err)
+		}
+		return nil, nil, false
+	}
+	pg, dups := newPage(root)
+	for _, d := range dups {
+		first := pg.fields[d.norm]
+		r.warnf(d.line, "field %q repeats %q from line %d; the first is used", d.key, first.key, first.line)
+	}
+	return pg, fm.body, true
+}
 
 // splitFrontMatter finds a `---` (YAML) or `+++` (TOML) block at the top of
 // the page. An unterminated block is an error at its opening line.

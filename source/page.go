@@ -1,19 +1,14 @@
 package source
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"html"
 	"net/url"
 	"path"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/talkfeed/talkfeed"
 )
@@ -67,57 +62,14 @@ func (p *pageParser) parse(filePath string, data []byte, modTime time.Time) page
 // parseHashed is parse for a caller that already hashed the bytes.
 func (p *pageParser) parseHashed(filePath string, data []byte, sum [32]byte, modTime time.Time) pageResult {
 	r := pageResult{path: filePath}
-	if bytes.IndexByte(data, 0) >= 0 {
-		r.errorf(1, "binary file, not a text page; not read")
+	text, ok := decodePage(data, &r)
+	if !ok {
 		return r
 	}
-	if !utf8.Valid(data) {
-		r.errorf(invalidUTF8Line(data), "not valid UTF-8; save the page as UTF-8")
+	pg, body, ok := readFrontMatter(text, &r)
+	if !ok {
 		return r
 	}
-	text := string(bytes.TrimPrefix(data, []byte("\uFEFF")))
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	if fixed, lines := repairMojibake(text); len(lines) > 0 {
-		before := strings.Split(text, "\n")
-		after := strings.Split(fixed, "\n")
-		for _, n := range lines {
-			from, to := changedSpan(before[n-1], after[n-1])
-			r.warnf(n, "repaired double-encoded UTF-8: %q read as %q; fix the file's encoding", from, to)
-		}
-		text = fixed
-	}
-
-	fm, err := splitFrontMatter([]byte(text))
-	if errors.Is(err, errNoFrontMatter) {
-		r.skip(1, "no front matter (--- or +++ on the first line): not a talk page, skipped")
-		return r
-	}
-	if err != nil {
-		r.errorf(1, "%v", err)
-		return r
-	}
-	var root *value
-	if fm.syntax == "toml" {
-		root, err = parseTOML(fm.text, fm.firstLine)
-	} else {
-		root, err = parseYAML(fm.text, fm.firstLine)
-	}
-	if err != nil {
-		var se *syntaxError
-		if errors.As(err, &se) {
-			r.add(talkfeed.SeverityError, se.line, se.col, "%s", se.msg)
-		} else {
-			r.errorf(fm.firstLine, "%v", err)
-		}
-		return r
-	}
-	pg, dups := newPage(root)
-	for _, d := range dups {
-		first := pg.fields[d.norm]
-		r.warnf(d.line, "field %q repeats %q from line %d; the first is used", d.key, first.key, first.line)
-	}
-
 	m := &mapping{p: p, pg: pg, r: &r}
 	if draft := m.lookup(fieldDraft); draft != nil && m.boolOf(draft) {
 		r.skip(draft.line, "draft: true: skipped")
@@ -141,10 +93,12 @@ func (p *pageParser) parseHashed(filePath string, data []byte, sum [32]byte, mod
 	m.describe(ev)
 	m.people(ev)
 	m.place(ev)
-	if !m.identify(ev) {
+	if !m.id(ev) {
 		return r
 	}
-	m.links(ev, []byte(fm.body))
+	m.pageURL(ev)
+	m.image(ev)
+	m.links(ev, body)
 	r.event = ev
 	return r
 }
@@ -157,257 +111,6 @@ type mapping struct {
 }
 
 func (m *mapping) lookup(canon string) *entry { return m.p.fields.lookup(m.pg, canon) }
-
-// text returns a field as one line of plain text; a list is joined with
-// commas.
-func (m *mapping) text(canon string) (string, *entry) {
-	e := m.lookup(canon)
-	if e == nil {
-		return "", nil
-	}
-	switch e.val.kind {
-	case scalarValue:
-		return cleanText(e.val.text), e
-	case listValue:
-		var parts []string
-		for _, it := range e.val.items {
-			if it.kind == scalarValue {
-				if t := cleanText(it.text); t != "" {
-					parts = append(parts, t)
-				}
-			}
-		}
-		return strings.Join(parts, ", "), e
-	}
-	m.r.warnf(e.line, "field %q should be text, not a mapping; ignored", e.key)
-	return "", nil
-}
-
-// list returns a field as a list of texts: a YAML or TOML list, or a
-// string split on commas (or, with no comma, on spaces when splitSpace).
-func (m *mapping) list(e *entry, splitSpace bool) []string {
-	var out []string
-	switch e.val.kind {
-	case listValue:
-		for _, it := range e.val.items {
-			if it.kind == scalarValue {
-				if t := cleanText(it.text); t != "" {
-					out = append(out, t)
-				}
-			}
-		}
-	case scalarValue:
-		t := e.val.text
-		var parts []string
-		if strings.Contains(t, ",") || !splitSpace {
-			parts = strings.Split(t, ",")
-		} else {
-			parts = strings.Fields(t)
-		}
-		for _, s := range parts {
-			if s = cleanText(s); s != "" {
-				out = append(out, s)
-			}
-		}
-	default:
-		m.r.warnf(e.line, "field %q should be a list or text, not a mapping; ignored", e.key)
-	}
-	return out
-}
-
-func (m *mapping) boolOf(e *entry) bool {
-	if e.val.kind != scalarValue {
-		return false
-	}
-	switch strings.ToLower(strings.TrimSpace(e.val.text)) {
-	case "true", "yes", "on", "y", "1":
-		return true
-	case "false", "no", "off", "n", "0", "":
-		return false
-	}
-	m.r.warnf(e.line, "field %q should be true or false, not %q; read as false", e.key, e.val.text)
-	return false
-}
-
-// whenOf reads a date or time field.
-func (m *mapping) whenOf(e *entry, clockOnly bool) (when, error) {
-	if e.val.kind != scalarValue {
-		return when{}, fmt.Errorf("field %q should be a date, not a list or mapping", e.key)
-	}
-	if clockOnly && e.val.tag == "int" && !e.val.quoted {
-		// YAML typed an unquoted 1900 as a number.
-		if w, ok := hhmmFromInt(e.val.text); ok {
-			m.r.warnf(e.line, "field %q: %s is a number to YAML; read as %02d:%02d (write \"%02d:%02d\")",
-				e.key, e.val.text, w.hour, w.min, w.hour, w.min)
-			return w, nil
-		}
-	}
-	return parseWhen(e.val.text, clockOnly)
-}
-
-// times sets the start, end, all-day flag and zone. It returns false when
-// the start cannot be read, which makes the page unusable.
-func (m *mapping) times(ev *talkfeed.Event, startEntry *entry) bool {
-	start, err := m.whenOf(startEntry, false)
-	if err != nil {
-		m.r.errorf(startEntry.line, "field %q: %v", startEntry.key, err)
-		return false
-	}
-	if st := m.lookup(fieldStartTime); st != nil {
-		switch clock, err := m.whenOf(st, true); {
-		case start.hasClock:
-			m.r.warnf(st.line, "field %q is ignored: %q already has a time", st.key, startEntry.key)
-		case err != nil:
-			m.r.warnf(st.line, "field %q: %v; the talk is listed as all-day", st.key, err)
-		case clock.hasDate:
-			m.r.warnf(st.line, "field %q should be a time of day, not a date; the talk is listed as all-day", st.key)
-		default:
-			clock.hasDate, clock.year, clock.month, clock.day = true, start.year, start.month, start.day
-			start = clock
-		}
-	}
-
-	zone := m.p.zone
-	zoneNamed := false
-	if tz, e := m.text(fieldTimeZone); e != nil && tz != "" {
-		if loc, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			m.r.warnf(e.line, "unknown time zone %q (use an IANA name like Europe/London); using %s", tz, zone)
-		} else {
-			zone, zoneNamed = loc, true
-		}
-	}
-	if start.zone != nil {
-		zone, zoneNamed = start.zone, true
-	}
-
-	allDay := !start.hasClock
-	if ad := m.lookup(fieldAllDay); ad != nil && m.boolOf(ad) && !allDay {
-		allDay = true
-	}
-	if allDay {
-		ev.AllDay = true
-		ev.Start = time.Date(start.year, start.month, start.day, 0, 0, 0, 0, zone)
-		ev.TimeZone = zone.String()
-	} else {
-		ev.Start = start.at(zone)
-		switch {
-		case start.zone != nil || !start.hasOffset:
-			ev.TimeZone = zone.String()
-		case zoneNamed:
-			// An offset plus a named zone: the offset fixes the instant,
-			// the zone is how to show it.
-			inZone := ev.Start.In(zone)
-			if _, off := inZone.Zone(); off != start.offset {
-				m.r.warnf(startEntry.line, "the offset in %q does not match %s on that date; the offset wins", startEntry.key, zone)
-			}
-			ev.Start, ev.TimeZone = inZone, zone.String()
-		}
-	}
-	m.end(ev, start)
-
-	if pe := m.lookup(fieldPublished); pe != nil {
-		ev.Published = m.instant(pe)
-	} else if startEntry.norm != "date" {
-		// Hugo and Jekyll pages that name the start elsewhere use `date`
-		// for when the post was written.
-		if de, ok := m.pg.fields["date"]; ok && !isNull(de.val) {
-			ev.Published = m.instant(de)
-		}
-	}
-	if ue := m.lookup(fieldUpdated); ue != nil {
-		ev.Updated = m.instant(ue)
-	}
-	return true
-}
-
-// end sets the end from an end date-time, an end date, an end time alone,
-// or an end date plus an end time.
-func (m *mapping) end(ev *talkfeed.Event, start when) {
-	ee, et := m.lookup(fieldEnd), m.lookup(fieldEndTime)
-	if ee == nil && et == nil {
-		return
-	}
-	line := 0
-	var end when
-	if ee != nil {
-		line = ee.line
-		w, err := m.whenOf(ee, true)
-		if err != nil {
-			m.r.warnf(ee.line, "field %q: %v; no end is set", ee.key, err)
-			return
-		}
-		end = w
-	}
-	if et != nil {
-		clock, err := m.whenOf(et, true)
-		switch {
-		case err != nil:
-			m.r.warnf(et.line, "field %q: %v; ignored", et.key, err)
-		case clock.hasDate:
-			m.r.warnf(et.line, "field %q should be a time of day, not a date; ignored", et.key)
-		case end.hasClock:
-			m.r.warnf(et.line, "field %q is ignored: the end already has a time", et.key)
-		default:
-			if line == 0 {
-				line = et.line
-			}
-			d := end
-			end = clock
-			end.hasDate, end.year, end.month, end.day = d.hasDate, d.year, d.month, d.day
-		}
-	}
-	timeAlone := !end.hasDate
-	if timeAlone {
-		if !end.hasClock {
-			return
-		}
-		end.hasDate, end.year, end.month, end.day = true, start.year, start.month, start.day
-	}
-	if ev.AllDay {
-		if timeAlone {
-			m.r.warnf(line, "an end time alone means nothing for an all-day talk; ignored")
-			return
-		}
-		if end.hasClock {
-			m.r.warnf(line, "the talk is all-day but its end has a time; only the end's date is used")
-		}
-		last := time.Date(end.year, end.month, end.day, 0, 0, 0, 0, ev.Start.Location())
-		if last.Before(ev.Start) {
-			m.r.warnf(line, "the end %s is before the start %s; the end is dropped", last.Format(time.DateOnly), ev.Start.Format(time.DateOnly))
-			return
-		}
-		ev.End = last
-		return
-	}
-	if !end.hasClock {
-		m.r.warnf(line, "the end is a date without a time but the talk starts at a time; add an end time, the end is dropped")
-		return
-	}
-	// A floating end is in the start's zone; any end is shown in it.
-	t := end.at(ev.Start.Location()).In(ev.Start.Location())
-	if !t.After(ev.Start) && timeAlone && t.Add(24*time.Hour).After(ev.Start) {
-		// "22:00 to 01:00": an end time alone before the start is on the
-		// next day.
-		t = t.AddDate(0, 0, 1)
-		m.r.add(talkfeed.SeverityNotice, line, 0, "the end time is before the start time; read as the next day")
-	}
-	if !t.After(ev.Start) {
-		m.r.warnf(line, "the end %s is not after the start %s; the end is dropped", t.Format("2006-01-02 15:04 -07:00"), ev.Start.Format("2006-01-02 15:04 -07:00"))
-		return
-	}
-	ev.End = t
-}
-
-// instant reads a published or updated time: a floating value is in the
-// default zone, a date alone is its midnight.
-func (m *mapping) instant(e *entry) time.Time {
-	w, err := m.whenOf(e, false)
-	if err != nil {
-		m.r.warnf(e.line, "field %q: %v; ignored", e.key, err)
-		return time.Time{}
-	}
-	return w.at(m.p.zone)
-}
 
 // describe sets the title, summary, category and tags.
 func (m *mapping) describe(ev *talkfeed.Event) {
@@ -466,7 +169,7 @@ func (m *mapping) people(ev *talkfeed.Event) {
 			var names []string
 			for _, it := range se.val.items {
 				if s, ok := speakerFromItem(it); ok {
-					s.URL = m.speakerURL(se, s.URL)
+					s.URL = m.urlOf(se, s.URL, profileURL)
 					ev.Speakers = append(ev.Speakers, s)
 					names = append(names, s.Name)
 				}
@@ -479,7 +182,7 @@ func (m *mapping) people(ev *talkfeed.Event) {
 	if ue := m.lookup(fieldSpeakerURL); ue != nil {
 		var urls []string
 		for _, u := range m.list(ue, true) {
-			if abs := m.speakerURL(ue, u); abs != "" {
+			if abs := m.urlOf(ue, u, profileURL); abs != "" {
 				urls = append(urls, abs)
 			}
 		}
@@ -497,17 +200,6 @@ func (m *mapping) people(ev *talkfeed.Event) {
 	}
 }
 
-func (m *mapping) speakerURL(e *entry, raw string) string {
-	if raw == "" {
-		return ""
-	}
-	if strings.HasPrefix(raw, "@") && !strings.Contains(raw, "/") {
-		// A bare handle, as speaker pages often give.
-		return "https://twitter.com/" + raw[1:]
-	}
-	return m.urlValue(e, raw)
-}
-
 // place sets the location, venue, address and online URL.
 func (m *mapping) place(ev *talkfeed.Event) {
 	ev.Location, _ = m.text(fieldLocation)
@@ -520,7 +212,7 @@ func (m *mapping) place(ev *talkfeed.Event) {
 				ev.Location = "Online"
 			}
 		default:
-			ev.OnlineURL = m.urlValue(oe, cleanText(oe.val.text))
+			ev.OnlineURL = m.urlOf(oe, cleanText(oe.val.text), linkURL)
 		}
 	}
 	if ev.OnlineURL != "" && ev.Location == "" {
@@ -530,8 +222,10 @@ func (m *mapping) place(ev *talkfeed.Event) {
 
 var uidRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~@+-]*(/[A-Za-z0-9][A-Za-z0-9._~@+-]*)*$`)
 
-// identify sets the ID, page URL and image URL.
-func (m *mapping) identify(ev *talkfeed.Event) bool {
+// id sets the ID: the uid field's, else the path without its extension.
+// It returns false when neither can be an ID, which makes the page
+// unusable.
+func (m *mapping) id(ev *talkfeed.Event) bool {
 	ev.ID = strings.TrimSuffix(m.r.path, path.Ext(m.r.path))
 	if uid, e := m.text(fieldUID); e != nil && uid != "" {
 		if uidRE.MatchString(uid) && len(uid) <= 200 {
@@ -545,70 +239,14 @@ func (m *mapping) identify(ev *talkfeed.Event) bool {
 		m.r.errorf(1, "the file path %q cannot be an ID (letters, digits and . _ ~ @ + - / only); rename it or set uid", m.r.path)
 		return false
 	}
-
-	if pl, e := m.text(fieldPermalink); e != nil && pl != "" {
-		ev.PageURL = m.urlValue(e, pl)
-		m.r.urlLine = e.line
-	}
-	if ev.PageURL == "" {
-		slug, se := m.text(fieldSlug)
-		if slug = talkfeed.Slug(slug); slug == "" {
-			slug = talkfeed.Slug(ev.Title)
-		} else {
-			m.r.urlLine = se.line
-		}
-		if slug == "" {
-			slug = talkfeed.Slug(path.Base(ev.ID))
-		}
-		if te := m.lookup(fieldTitle); te != nil && m.r.urlLine == 0 {
-			m.r.urlLine = te.line
-		}
-		p := expandPermalink(m.p.permalink, ev, slug)
-		ev.PageURL = m.p.base.ResolveReference(&url.URL{Path: strings.TrimPrefix(p, "/")}).String()
-	}
-
-	if img, e := m.text(fieldImage); e != nil && img != "" {
-		ev.ImageURL = m.imageURL(e, img)
-	}
 	return true
 }
 
-// imageURL resolves an image field: an absolute URL as is, a site path
-// against the base URL, a bare file name against the image base.
-func (m *mapping) imageURL(e *entry, img string) string {
-	u, err := url.Parse(img)
-	if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
-		m.r.warnf(e.line, "field %q: %q is not a usable image URL; ignored", e.key, img)
-		return ""
+// image sets the image URL.
+func (m *mapping) image(ev *talkfeed.Event) {
+	if img, e := m.text(fieldImage); e != nil && img != "" {
+		ev.ImageURL = m.urlOf(e, img, imageURL)
 	}
-	switch {
-	case u.IsAbs():
-		return u.String()
-	case strings.HasPrefix(img, "/"):
-		return m.p.base.ResolveReference(u).String()
-	}
-	return m.p.imageBase.ResolveReference(u).String()
-}
-
-// urlValue makes a URL field absolute (site paths resolve against the base
-// URL) and drops, with a warning, anything but http and https.
-func (m *mapping) urlValue(e *entry, raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/") {
-		return m.p.base.ResolveReference(u).String()
-	}
-	if err == nil && u.Scheme == "" && u.Host == "" && strings.Contains(u.Path, ".") && !strings.Contains(u.Path, " ") {
-		// "www.example.org/x" without a scheme
-		u, err = url.Parse("https://" + raw)
-	}
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		m.r.warnf(e.line, "field %q: %q is not an http(s) URL; ignored", e.key, raw)
-		return ""
-	}
-	return u.String()
 }
 
 // links sets the slides, video and registration links and renders the
@@ -620,7 +258,7 @@ func (m *mapping) links(ev *talkfeed.Event, body []byte) {
 		dst   *string
 	}{{fieldSlides, &ev.Links.Slides}, {fieldVideo, &ev.Links.Video}, {fieldRegistration, &ev.Links.Registration}} {
 		if raw, e := m.text(l.canon); e != nil {
-			*l.dst = m.urlValue(e, raw)
+			*l.dst = m.urlOf(e, raw, linkURL)
 		}
 	}
 	pageURL, err := url.Parse(ev.PageURL)
@@ -642,119 +280,4 @@ func (m *mapping) links(ev *talkfeed.Event, body []byte) {
 	if ev.Links.Video == "" {
 		ev.Links.Video = rb.video
 	}
-}
-
-var permalinkTokenRE = regexp.MustCompile(`:[a-z]+`)
-
-var permalinkTokens = map[string]bool{
-	":year": true, ":month": true, ":day": true, ":slug": true, ":title": true,
-	":id": true, ":filename": true, ":category": true,
-}
-
-func validatePermalink(p string) error {
-	if !strings.HasPrefix(p, "/") {
-		return fmt.Errorf("permalink %q must start with /", p)
-	}
-	for _, t := range permalinkTokenRE.FindAllString(p, -1) {
-		if !permalinkTokens[t] {
-			return fmt.Errorf("permalink %q: unknown token %s (known: :year :month :day :slug :title :id :filename :category)", p, t)
-		}
-	}
-	return nil
-}
-
-func expandPermalink(pattern string, ev *talkfeed.Event, slug string) string {
-	return permalinkTokenRE.ReplaceAllStringFunc(pattern, func(t string) string {
-		switch t {
-		case ":year":
-			return fmt.Sprintf("%04d", ev.Start.Year())
-		case ":month":
-			return fmt.Sprintf("%02d", int(ev.Start.Month()))
-		case ":day":
-			return fmt.Sprintf("%02d", ev.Start.Day())
-		case ":slug", ":title":
-			return slug
-		case ":id":
-			return ev.ID
-		case ":filename":
-			return path.Base(ev.ID)
-		case ":category":
-			if c := talkfeed.Slug(ev.Category); c != "" {
-				return c
-			}
-			return "uncategorized"
-		}
-		return t
-	})
-}
-
-// cleanText trims a scalar, folds runs of white space (newlines included)
-// into one space and drops control characters.
-func cleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && !unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return collapseSpace(s)
-}
-
-// plainText strips any HTML from a field meant as plain text.
-func plainText(s string) string {
-	if !strings.ContainsAny(s, "<&") {
-		return s
-	}
-	return collapseSpace(html.UnescapeString(stripTags(s)))
-}
-
-var tagRE = regexp.MustCompile(`<[^>]*>`)
-
-func stripTags(s string) string { return tagRE.ReplaceAllString(s, " ") }
-
-func dedupeBySlug(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		s := talkfeed.Slug(x)
-		if s == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, x)
-	}
-	return out
-}
-
-// invalidUTF8Line is the 1-based line of the first invalid UTF-8 byte.
-func invalidUTF8Line(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			return bytes.Count(data[:i], []byte("\n")) + 1
-		}
-		i += size
-	}
-	return 1
-}
-
-// changedSpan returns the differing middle of two versions of a line,
-// widened to whole words so that a warning shows "KafkaÂ®" and "Kafka®".
-func changedSpan(before, after string) (string, string) {
-	p := 0
-	for p < len(before) && p < len(after) && before[p] == after[p] {
-		p++
-	}
-	s := 0
-	for s < len(before)-p && s < len(after)-p && before[len(before)-1-s] == after[len(after)-1-s] {
-		s++
-	}
-	isSpace := func(b byte) bool { return b == ' ' || b == '\t' }
-	for p > 0 && !isSpace(before[p-1]) {
-		p--
-	}
-	for s > 0 && !isSpace(before[len(before)-s]) {
-		s--
-	}
-	return before[p : len(before)-s], after[p : len(after)-s]
 }

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -213,15 +212,6 @@ func assignSpeakerURLs(speakers []talkfeed.Speaker, urls []string) {
 			speakers[best].URL = u
 		}
 	}
-}
-
-func urlHandle(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	segs := strings.Split(strings.Trim(p.Path, "/"), "/")
-	return strings.ReplaceAll(talkfeed.Slug(segs[len(segs)-1]), "-", "")
 }
 
 // nameScore counts the parts of a name (of three letters or more) that a

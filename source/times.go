@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 // when is a date, time or date-time as written, before a zone is applied.
@@ -56,8 +58,7 @@ func parseWhen(s string, clockOnly bool) (when, error) {
 		if err != nil {
 			return w, fmt.Errorf("cannot read the time in %q: %v", s, err)
 		}
-		c.hasDate, c.year, c.month, c.day = true, w.year, w.month, w.day
-		return c, nil
+		return c.onDateOf(w), nil
 	}
 	if clockOnly {
 		if c, err := parseClock(s); err == nil {
@@ -125,7 +126,7 @@ func parseClock(s string) (when, error) {
 		w.offset = sign * (h*3600 + mm*60)
 	}
 	if name := m[7]; name != "" {
-		loc, err := time.LoadLocation(name)
+		loc, err := talkfeed.LoadZone(name)
 		if err != nil {
 			return w, fmt.Errorf("unknown time zone %q", name)
 		}
@@ -142,6 +143,19 @@ func hhmmFromInt(s string) (when, bool) {
 		return when{}, false
 	}
 	return when{hasClock: true, hour: n / 100, min: n % 100}, true
+}
+
+// onDateOf returns the time of day w on the date of d, or with no date
+// when d has none.
+func (w when) onDateOf(d when) when {
+	w.hasDate, w.year, w.month, w.day = d.hasDate, d.year, d.month, d.day
+	return w
+}
+
+// midnight is the start of w's day in loc, whatever time, offset or zone
+// w carries.
+func (w when) midnight(loc *time.Location) time.Time {
+	return time.Date(w.year, w.month, w.day, 0, 0, 0, 0, loc)
 }
 
 // at places w in a location: its own offset or zone when it has one,

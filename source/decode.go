@@ -1,11 +1,52 @@
 package source
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
+
+// decodePage turns a page's bytes into text with "\n" line endings and no
+// byte order mark, repairing double-encoded UTF-8 with a warning per line.
+// A binary file or one that is not UTF-8 is an error, and false.
+func decodePage(data []byte, r *pageResult) (string, bool) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		r.errorf(1, "binary file, not a text page; not read")
+		return "", false
+	}
+	if !utf8.Valid(data) {
+		r.errorf(invalidUTF8Line(data), "not valid UTF-8; save the page as UTF-8")
+		return "", false
+	}
+	text := string(bytes.TrimPrefix(data, []byte("\uFEFF")))
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	fixed, lines := repairMojibake(text)
+	if len(lines) == 0 {
+		return text, true
+	}
+	before := strings.Split(text, "\n")
+	after := strings.Split(fixed, "\n")
+	for _, n := range lines {
+		from, to := changedSpan(before[n-1], after[n-1])
+		r.warnf(n, "repaired double-encoded UTF-8: %q read as %q; fix the file's encoding", from, to)
+	}
+	return fixed, true
+}
+
+// invalidUTF8Line is the 1-based line of the first invalid UTF-8 byte.
+func invalidUTF8Line(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return bytes.Count(data[:i], []byte("\n")) + 1
+		}
+		i += size
+	}
+	return 1
+}
 
 // repairMojibake undoes UTF-8 that was decoded a second time as Windows-1252
 // or Latin-1 ("KafkaÂ®" for "Kafka®", "donâ€™t" for "don’t"), line by line,
@@ -55,18 +96,19 @@ func hasSuspect(s string) bool {
 	return false
 }
 
-var win1252 = charmap.Windows1252.NewEncoder()
-
 // latinByte returns the byte that r was decoded from under Windows-1252
 // (or Latin-1 for the C1 controls Windows-1252 leaves undefined).
+//
+// It asks the character map itself, a read-only table, and not an
+// x/text Encoder: an Encoder is not safe for concurrent use, and the
+// loader's workers repair pages at once.
 func latinByte(r rune) (byte, bool) {
 	if r >= 0x80 && r <= 0xFF {
 		return byte(r), true
 	}
 	if r > 0xFF {
-		b, err := win1252.Bytes([]byte(string(r)))
-		if err == nil && len(b) == 1 && b[0] >= 0x80 {
-			return b[0], true
+		if b, ok := charmap.Windows1252.EncodeRune(r); ok && b >= 0x80 {
+			return b, true
 		}
 	}
 	return 0, false
