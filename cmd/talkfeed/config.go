@@ -251,9 +251,9 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 		return settings{}, fmt.Errorf("feed_limit must be 0 (all) or more, not %d", fc.FeedLimit)
 	}
 	if tz := pick(c.timeZone, "TALKFEED_TIMEZONE", fc.TimeZone); tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil || tz == "Local" {
-			return settings{}, fmt.Errorf("time zone %q is not an IANA zone name like Europe/London", tz)
+		loc, err := talkfeed.LoadZone(tz)
+		if err != nil {
+			return settings{}, err
 		}
 		s.loader.DefaultZone = loc
 	}
