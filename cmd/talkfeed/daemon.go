@@ -96,6 +96,10 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 // and on SIGHUP until ctx ends; then it stops the schedule, drains the
 // requests in flight and waits for its workers.
 func (d *daemon) Run(ctx context.Context, ln net.Listener) int {
+	// Whatever ends the run (a signal, the listener failing) stops the
+	// loop, the triggers and the workers with it.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	httpServer := newHTTPServer(ctx, d.srv, d.logH)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
@@ -122,6 +126,7 @@ func (d *daemon) Run(ctx context.Context, ln net.Listener) int {
 		d.log.Error("the HTTP server stopped", "error", err)
 		code = exitFail
 	}
+	stop()
 	<-sched.Stop().Done()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()

@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHTTPServerIsBounded(t *testing.T) {
@@ -103,5 +105,38 @@ func TestServeConfigPrecedence(t *testing.T) {
 	}
 	if _, err := resolve(nil, "--announce"); err == nil || !strings.Contains(err.Error(), "--state-file") {
 		t.Errorf("announce without a state file: %v", err)
+	}
+}
+
+// When the listener fails, Run stops everything it started and returns:
+// no goroutine waits for a signal that will not come.
+func TestRunEndsWhenTheListenerFails(t *testing.T) {
+	getenv := func(k string) string { return map[string]string{clockVar: testNow}[k] }
+	fs := newFlagSet("serve", "serve", io.Discard)
+	var f serveFlags
+	f.register(fs)
+	cfg, err := f.resolve(nil, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := newClock(getenv)
+	d, _, err := newDaemon(context.Background(), cfg, getenv, now, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	done := make(chan int, 1)
+	go func() { done <- d.Run(context.Background(), ln) }()
+	select {
+	case code := <-done:
+		if code != exitFail {
+			t.Errorf("exit %d, want %d", code, exitFail)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run hangs after its listener failed")
 	}
 }
