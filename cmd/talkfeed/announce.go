@@ -177,7 +177,7 @@ func (s *stateFile) saveLocked() error {
 // ever holding up a reload.
 func (s *stateFile) deliver(ctx context.Context) {
 	backoff := s.backoffMin
-	for {
+	for ctx.Err() == nil {
 		s.mu.Lock()
 		if len(s.st.Outbox) == 0 {
 			s.mu.Unlock()
@@ -191,10 +191,10 @@ func (s *stateFile) deliver(ctx context.Context) {
 		next := s.st.Outbox[0]
 		s.mu.Unlock()
 
-		err := s.post(ctx, next)
-		if err != nil && ctx.Err() != nil {
-			return // stopping: it stays in the outbox for the next start
-		}
+		// A post under way finishes (the client's timeout bounds it): a
+		// stop that cut it off could leave Slack's answer unrecorded and
+		// the message posted again on the next start.
+		err := s.post(context.WithoutCancel(ctx), next)
 		var se *slack.Error
 		if err != nil && errors.As(err, &se) && se.Retry {
 			wait := backoff

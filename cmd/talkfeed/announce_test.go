@@ -243,3 +243,30 @@ func TestAnnouncerRecordsAPostThatLandedDuringShutdown(t *testing.T) {
 		t.Errorf("the state file keeps %d delivered announcements", n)
 	}
 }
+
+// A stop that comes while Slack is answering lets the post finish and
+// records it: a graceful stop never repeats a message.
+func TestAnnouncerFinishesAPostUnderWayAtShutdown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	arrived, answer := make(chan struct{}), make(chan struct{})
+	slackHook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-answer // Slack takes its time
+		io.WriteString(w, "ok")
+	}))
+	defer slackHook.Close()
+	s := newTestState(t, path, webhook{Name: "all", URL: slackHook.URL})
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a)
+	s.observe(changes, changes, talks)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.deliver(ctx); close(done) }()
+	<-arrived
+	cancel() // SIGTERM, mid-post
+	close(answer)
+	<-done
+	if reopened := newTestState(t, path, webhook{Name: "all", URL: slackHook.URL}); len(reopened.st.Outbox) != 0 {
+		t.Errorf("the posted announcement is still in the outbox: %+v", reopened.st.Outbox)
+	}
+}

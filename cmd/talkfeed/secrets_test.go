@@ -30,6 +30,8 @@ func TestReloadTokenFromEnvOrFile(t *testing.T) {
 		{"empty file", map[string]string{"TALKFEED_RELOAD_TOKEN_FILE": file("empty", "")}, "", "empty"},
 		{"blank file", map[string]string{"TALKFEED_RELOAD_TOKEN_FILE": file("blank", " \n\t\n")}, "", "empty"},
 		{"missing file", map[string]string{"TALKFEED_RELOAD_TOKEN_FILE": filepath.Join(dir, "nope")}, "", "reload token file"},
+		{"a 4 KiB token", map[string]string{"TALKFEED_RELOAD_TOKEN_FILE": file("long", strings.Repeat("t", 4096))}, strings.Repeat("t", 4096), ""},
+		{"not a token file", map[string]string{"TALKFEED_RELOAD_TOKEN_FILE": file("huge", strings.Repeat("t", 4097))}, "", "over 4096 bytes"},
 	} {
 		got, err := reloadToken(func(k string) string { return c.env[k] })
 		switch {

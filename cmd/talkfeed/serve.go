@@ -168,6 +168,9 @@ func newHTTPServer(ctx context.Context, h http.Handler, logHandler slog.Handler)
 	}
 }
 
+// maxTokenBytes bounds a token file like every other input.
+const maxTokenBytes = 4096
+
 // reloadToken reads the POST /-/reload bearer token from the environment
 // or from a file (a mounted secret); none turns the endpoint off.
 func reloadToken(getenv func(string) string) (string, error) {
@@ -183,9 +186,12 @@ func reloadToken(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("reload token file: %w", err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 4096))
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenBytes+1))
 	if err != nil {
 		return "", fmt.Errorf("reload token file: %w", err)
+	}
+	if len(b) > maxTokenBytes {
+		return "", fmt.Errorf("reload token file %s is over %d bytes: is it the right file?", p, maxTokenBytes)
 	}
 	t := strings.TrimSpace(string(b))
 	if t == "" {
