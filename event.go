@@ -126,6 +126,14 @@ func (e *Event) Over(now time.Time) bool {
 	return !end.After(now)
 }
 
+// UTCDay is midnight UTC of t's day in UTC: the day that day-dependent
+// outputs (the subscribe page, upcoming views, the demo's dates) are made
+// for, the same on every replica whatever its zone.
+func UTCDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // dayOf returns midnight of t's calendar day in t's own location.
 func dayOf(t time.Time) time.Time {
 	y, m, d := t.Date()

@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 //go:embed talks site
@@ -50,8 +52,7 @@ func TalksOn(day time.Time) fs.FS {
 // ShiftDays is how many days TalksOn moves the pages for day: the whole
 // weeks from Anchor to day's date (UTC), in days, negative before Anchor.
 func ShiftDays(day time.Time) int {
-	y, m, d := day.UTC().Date()
-	since := int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(Anchor) / (24 * time.Hour))
+	since := int(talkfeed.UTCDay(day).Sub(Anchor) / (24 * time.Hour))
 	weeks := since / 7
 	if since < 0 && since%7 != 0 {
 		weeks-- // floor, not truncation: the week before Anchor is -1

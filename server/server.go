@@ -215,10 +215,7 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 
 // today is midnight UTC of the clock's day: what date-dependent views
 // are computed for.
-func (s *Server) today() time.Time {
-	y, m, d := s.o.Now().UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Server) today() time.Time { return talkfeed.UTCDay(s.o.Now()) }
 
 // maxLimit bounds the limit parameter like every other input.
 const maxLimit = 10000

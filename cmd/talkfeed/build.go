@@ -37,7 +37,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 	}
 	// The day of the build: the subscribe page sorts upcoming from past
 	// talks by it, and the demo's dates follow it.
-	today := dayOf(now())
+	today := talkfeed.UTCDay(now())
 	c, err := ref.open(ctx, today)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)

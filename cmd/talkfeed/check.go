@@ -44,7 +44,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
 	}
-	c, err := ref.open(ctx, dayOf(now()))
+	c, err := ref.open(ctx, talkfeed.UTCDay(now()))
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitFail

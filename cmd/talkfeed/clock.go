@@ -28,11 +28,3 @@ func newClock(getenv func(string) string) (func() time.Time, error) {
 	started := time.Now()
 	return func() time.Time { return pinned.Add(time.Since(started)) }, nil
 }
-
-// dayOf is midnight UTC of t's day: what day-dependent outputs (the
-// subscribe page, upcoming views, the demo's dates) are made for, the
-// same on every replica.
-func dayOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}

@@ -223,7 +223,7 @@ func (d *daemon) status(report *server.ReloadReport, res *source.Result) server.
 // anything served or stored. A plan without a tree keeps the current
 // snapshot (the source is unchanged).
 func (d *daemon) plan(ctx context.Context) (plan, error) {
-	today := dayOf(d.now())
+	today := talkfeed.UTCDay(d.now())
 	c, err := d.ref.open(ctx, today)
 	if err != nil {
 		return plan{}, err
