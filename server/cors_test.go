@@ -50,3 +50,17 @@ func TestCORSEverywhere(t *testing.T) {
 	s.now = s.now.Add(30 * 24 * time.Hour)
 	all("/")
 }
+
+// Error answers carry it too, so that a page on another origin can show
+// why a feed it asked for failed.
+func TestCORSOnErrors(t *testing.T) {
+	s := newTestServer(t, "")
+	for target, code := range map[string]int{
+		"/nope": 404, "/events/nope.ics": 404, "/category/nope/feed.rss": 404, "/feed.rss?limit=x": 400,
+	} {
+		res := do(t, s, "GET", target)
+		if res.StatusCode != code || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET %s: %d, Access-Control-Allow-Origin %q", target, res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+}

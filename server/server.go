@@ -289,9 +289,11 @@ func last(vs []string) string {
 	return strings.TrimSpace(vs[len(vs)-1])
 }
 
-// plain writes a short plain-text answer: errors say why in words.
+// plain writes a short plain-text answer: errors say why in words, and a
+// page on another origin may read why (CORS), as it reads the outputs.
 func plain(w http.ResponseWriter, code int, msg string) {
 	h := w.Header()
+	h["Access-Control-Allow-Origin"] = headerACAO
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
