@@ -115,7 +115,7 @@ func TestReloadLoopCoalesces(t *testing.T) {
 		}
 		return nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a trigger never answered fails the test
 	defer cancel()
 	go l.run(ctx)
 	first := make(chan error, 1)
@@ -162,7 +162,7 @@ func TestReloadLoopRecoversPanics(t *testing.T) {
 		}
 		return nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	go l.run(ctx)
 	if err := l.trigger(ctx, "a"); err == nil || !strings.Contains(err.Error(), "panicked") {
