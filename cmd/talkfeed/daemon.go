@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -269,11 +268,4 @@ func (d *daemon) logDiagnostics(ds []talkfeed.Diagnostic) {
 		d.log.Log(context.Background(), level, "page problem", "file", diag.File, "line", diag.Line, "severity", string(diag.Severity), "message", diag.Message)
 	}
 	d.lastDiags = seen
-}
-
-// errEmptySnapshot is a load that would publish no talks where there
-// were some: a typo or a missing mount, never what subscribers should
-// see.
-func errEmptySnapshot(had int) error {
-	return fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", had)
 }

@@ -87,3 +87,10 @@ func contentDigest(res *source.Result) [32]byte {
 	h.Sum(sum[:0])
 	return sum
 }
+
+// errEmptySnapshot is a load that would publish no talks where there
+// were some: a typo or a missing mount, never what subscribers should
+// see.
+func errEmptySnapshot(had int) error {
+	return fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", had)
+}
