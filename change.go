@@ -1,7 +1,6 @@
 package talkfeed
 
 import (
-	"slices"
 	"time"
 )
 
@@ -13,6 +12,8 @@ const (
 	ChangeRescheduled ChangeKind = "rescheduled"
 	ChangeMoved       ChangeKind = "moved"
 	ChangeCancelled   ChangeKind = "cancelled"
+	// ChangeRemoved is a talk whose page went away.
+	ChangeRemoved ChangeKind = "removed"
 )
 
 // Fingerprint is what subscribers care about changing in a talk: its
@@ -46,13 +47,34 @@ func FingerprintOf(e *Event) Fingerprint {
 	}
 }
 
-// Fingerprints takes the fingerprint of every talk of a catalog, by ID.
-func Fingerprints(c *Catalog) map[string]Fingerprint {
-	out := make(map[string]Fingerprint, c.Len())
-	for i := range c.events {
-		out[c.events[i].ID] = FingerprintOf(&c.events[i])
+// AsEvent is the talk a fingerprint describes, as an event with the
+// given ID: what a change item or a removal's tombstone shows.
+func (fp *Fingerprint) AsEvent(id string) Event {
+	loc := time.UTC
+	if fp.TimeZone != "" {
+		if l, err := LoadZone(fp.TimeZone); err == nil {
+			loc = l
+		}
 	}
-	return out
+	e := Event{
+		ID:        id,
+		Title:     fp.Title,
+		Start:     fp.Start.In(loc),
+		AllDay:    fp.AllDay,
+		TimeZone:  fp.TimeZone,
+		Location:  fp.Place,
+		EventName: fp.EventName,
+		OnlineURL: fp.OnlineURL,
+		Category:  fp.Category,
+		Status:    fp.Status,
+	}
+	if !fp.End.IsZero() {
+		e.End = fp.End.In(loc)
+	}
+	for _, s := range fp.Speakers {
+		e.Speakers = append(e.Speakers, Speaker{Name: s})
+	}
+	return e
 }
 
 // Change is one thing that happened to a talk.
@@ -68,81 +90,33 @@ type Change struct {
 	PageURL string `json:"page_url"`
 }
 
-// Diff lists what changed from the fingerprints before to the catalog
-// now, in catalog order: new talks, cancellations, new times and new
-// places. A talk can change in several ways at once; each is a change. A
-// talk that disappeared is not a change subscribers are told about.
-func Diff(before map[string]Fingerprint, now *Catalog, at time.Time) []Change {
-	var out []Change
-	for i := range now.events {
-		e := &now.events[i]
-		fp := FingerprintOf(e)
-		old, known := before[e.ID]
-		add := func(k ChangeKind) {
-			c := Change{Kind: k, At: at, ID: e.ID, Talk: fp, PageURL: e.PageURL}
-			if known {
-				c.Before = old
-			}
-			out = append(out, c)
-		}
-		if !known {
-			add(ChangeNew)
-			continue
-		}
-		if fp.Status == StatusCancelled && old.Status != StatusCancelled {
-			add(ChangeCancelled)
-		}
-		if !fp.Start.Equal(old.Start) || !fp.End.Equal(old.End) || fp.AllDay != old.AllDay {
-			add(ChangeRescheduled)
-		}
-		if fp.Place != old.Place || fp.OnlineURL != old.OnlineURL {
-			add(ChangeMoved)
-		}
-	}
-	return slices.Clip(out)
-}
-
 // ChangeTitles prefix a talk's title in a change feed.
 var changeTitles = map[ChangeKind]string{
-	ChangeNew: "New: ", ChangeRescheduled: "Rescheduled: ", ChangeMoved: "Moved: ", ChangeCancelled: "Cancelled: ",
+	ChangeNew: "New: ", ChangeRescheduled: "Rescheduled: ", ChangeMoved: "Moved: ", ChangeCancelled: "Cancelled: ", ChangeRemoved: "Removed: ",
+}
+
+// Key names a change: its talk, its kind and its moment.
+func (c *Change) Key() string {
+	return "change/" + c.ID + "/" + string(c.Kind) + "/" + c.At.UTC().Format("20060102T150405Z")
 }
 
 // AsEvent presents a change as an event of its own, for the change feed:
 // its title says what happened, it is dated when it was seen, and its ID
 // names the talk, the kind and the moment, so each change is one item.
 func (c *Change) AsEvent() Event {
-	loc := time.UTC
-	if c.Talk.TimeZone != "" {
-		if l, err := time.LoadLocation(c.Talk.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	e := Event{
-		ID:        "change/" + c.ID + "/" + string(c.Kind) + "/" + c.At.UTC().Format("20060102T150405Z"),
-		Title:     changeTitles[c.Kind] + c.Talk.Title,
-		Start:     c.Talk.Start.In(loc),
-		AllDay:    c.Talk.AllDay,
-		TimeZone:  c.Talk.TimeZone,
-		Location:  c.Talk.Place,
-		EventName: c.Talk.EventName,
-		OnlineURL: c.Talk.OnlineURL,
-		Category:  c.Talk.Category,
-		PageURL:   c.PageURL,
-		Status:    StatusConfirmed,
-		Published: c.At,
-		Updated:   c.At,
-	}
-	if !c.Talk.End.IsZero() {
-		e.End = c.Talk.End.In(loc)
-	}
-	for _, s := range c.Talk.Speakers {
-		e.Speakers = append(e.Speakers, Speaker{Name: s})
-	}
+	e := c.Talk.AsEvent(c.Key())
+	e.Title = changeTitles[c.Kind] + c.Talk.Title
+	e.PageURL = c.PageURL
+	e.Status = StatusConfirmed
+	e.Published, e.Updated = c.At, c.At
+	e.Stamp = Stamp{Announced: c.At, Changed: c.At}
 	switch c.Kind {
 	case ChangeNew:
 		e.Summary = "A new talk."
 	case ChangeCancelled:
 		e.Summary = "This talk is cancelled."
+	case ChangeRemoved:
+		e.Summary = "This talk was removed from the site."
 	case ChangeRescheduled:
 		e.Summary = "Rescheduled; it was " + c.Before.When + "."
 	case ChangeMoved:

@@ -59,13 +59,14 @@ type Event struct {
 	Links    Links
 	Status   Status
 
-	// Published is when the talk was announced and Updated when its page
-	// last changed; zero when the source cannot tell.
+	// Published and Updated are the page's own published and updated
+	// times; zero when it gives none.
 	Published time.Time
 	Updated   time.Time
-	// Revisions counts the commits that changed the page, when the source
-	// has a history; 0 otherwise.
-	Revisions int
+	// Stamp is what the ledger says was published about the talk: its
+	// version, announcement and last change. Zero until the ledger
+	// stamps it.
+	Stamp Stamp
 
 	Source SourceInfo
 }
@@ -140,25 +141,27 @@ func dayOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
 
-// Announced is when the talk was announced, for feeds' published dates: the
-// page's published time; else the earlier of its start and its file's
-// modification time, so that a past talk without a published field is
-// dated by its own day on every replica, and a future one is never dated
-// in the future (readers hide future items). It never moves while the page
-// is unchanged. Zero only when the event has no start.
+// Announced is when the talk was announced, for feeds' published dates
+// and CREATED: the ledger's announcement; for an event no ledger stamped,
+// its page's published time, else its start. Never a file's modification
+// time, which changes with every checkout.
 func (e *Event) Announced() time.Time {
+	if !e.Stamp.Announced.IsZero() {
+		return e.Stamp.Announced
+	}
 	if !e.Published.IsZero() {
 		return e.Published
-	}
-	if mt := e.Source.ModTime; !mt.IsZero() && mt.Before(e.Start) {
-		return mt.Truncate(time.Second)
 	}
 	return e.Start
 }
 
-// LastChanged is when the talk's page last changed: its updated time, else
-// when it was announced.
+// LastChanged is when the talk last changed for subscribers: the
+// ledger's last change; unstamped, its page's updated time, else its
+// announcement.
 func (e *Event) LastChanged() time.Time {
+	if !e.Stamp.Changed.IsZero() {
+		return e.Stamp.Changed
+	}
 	if !e.Updated.IsZero() {
 		return e.Updated
 	}

@@ -44,7 +44,7 @@ func Atom(v View, o Options) ([]byte, error) {
 			Xmlns:    nsAtom,
 			Title:    xmlSafe(v.Title),
 			Id:       v.SelfURL,
-			Updated:  newest(its).Format(time.RFC3339),
+			Updated:  newest(v, its).Format(time.RFC3339),
 			Icon:     o.Site.Icon,
 			Subtitle: xmlSafe(v.Description),
 			// Atom wants an author for entries that name none.

@@ -47,6 +47,9 @@ type View struct {
 	Title       string
 	Description string
 	Events      []talkfeed.Event
+	// Updated dates the feed when it has no items (a change feed before
+	// any change): the snapshot's date, never 1970.
+	Updated time.Time
 }
 
 // item is one talk with the values every format shares.
@@ -151,13 +154,17 @@ func eventEnd(e *talkfeed.Event) string {
 	return e.Timestamp(e.End)
 }
 
-// newest is the latest change of any item, the feed's updated time.
-func newest(its []item) time.Time {
+// newest is the latest change of any item, the feed's updated time;
+// without items, the view's own date.
+func newest(v View, its []item) time.Time {
 	var t time.Time
 	for _, it := range its {
 		if it.updated.After(t) {
 			t = it.updated
 		}
+	}
+	if t.IsZero() {
+		t = v.Updated.UTC().Truncate(time.Second)
 	}
 	if t.IsZero() {
 		// An empty feed still needs a stable date.

@@ -11,7 +11,6 @@ package ical
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -158,22 +157,10 @@ func setTime(ev *ics.VEvent, prop ics.ComponentProperty, t time.Time, tzid strin
 	ev.SetProperty(prop, t.UTC().Format(dateTimeUTC))
 }
 
-// Sequence is the talk's revision number. With a git source it is the
-// number of commits that changed the page, less one (the commit that added
-// it). Otherwise it is the whole minutes between the talk's announcement
-// (CREATED) and its last change (LAST-MODIFIED), so an edit that moves the
-// page's `updated` time raises it. Either way an unchanged page keeps it,
-// and every replica computes the same number without a clock or state.
-func Sequence(e *talkfeed.Event) int {
-	if e.Revisions > 0 {
-		return e.Revisions - 1
-	}
-	d := e.LastChanged().Sub(e.Announced())
-	if d <= 0 {
-		return 0
-	}
-	return int(min(d/time.Minute, math.MaxInt32))
-}
+// Sequence is the talk's SEQUENCE: its version in the ledger, which
+// rises by one on every change subscribers can see and never falls, so
+// that calendar apps (Google's among them) take the update.
+func Sequence(e *talkfeed.Event) int { return e.Stamp.Version }
 
 // zoneID is the TZID for a timed talk, or "" to write it in UTC: a talk
 // with only an offset, or in UTC itself.

@@ -3,7 +3,9 @@ package publish
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/feeds"
@@ -43,7 +45,7 @@ var formats = []*Format{
 	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.Atom(r.feedView(v), r.feedOptions(v)) }},
 	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.JSON(r.feedView(v), r.feedOptions(v)) }},
 	{Name: "calendar.ics", ContentType: TypeICS, render: func(r *renderer, v view) ([]byte, error) {
-		return ical.Calendar(ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.events}, r.co)
+		return ical.Calendar(ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.calendarEvents()}, r.co)
 	}},
 }
 
@@ -74,8 +76,21 @@ type view struct {
 	// limit keeps a feed's newest-announced items; 0 keeps all. (A
 	// calendar's limit is applied by its filter.)
 	limit int
+	// tombstones are removed talks the view's calendar cancels.
+	tombstones []talkfeed.Event
+	// updated dates a feed with no items.
+	updated time.Time
 	// self is the output's own URL, set by render.
 	self string
+}
+
+// calendarEvents are what the view's calendar holds: its talks, then
+// its tombstones.
+func (v *view) calendarEvents() []talkfeed.Event {
+	if len(v.tombstones) == 0 {
+		return v.events
+	}
+	return append(slices.Clone(v.events), v.tombstones...)
 }
 
 // folderView is a view published in a folder: dir is "" for the root,
@@ -94,7 +109,7 @@ type renderer struct {
 }
 
 func (r *renderer) feedView(v view) feeds.View {
-	return feeds.View{SelfURL: v.self, HomeURL: r.base, Title: v.title, Description: v.description, Events: v.events}
+	return feeds.View{SelfURL: v.self, HomeURL: r.base, Title: v.title, Description: v.description, Events: v.events, Updated: v.updated}
 }
 
 func (r *renderer) feedOptions(v view) feeds.Options {
@@ -114,5 +129,9 @@ func (r *renderer) render(v view, f *Format) (File, error) {
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", p, err)
 	}
-	return newFile(p, f.ContentType, body, lastChanged(v.events)), nil
+	modified := lastChanged(v.events)
+	if !f.Feed {
+		modified = lastChanged(v.calendarEvents())
+	}
+	return newFile(p, f.ContentType, body, modified), nil
 }

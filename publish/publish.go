@@ -46,6 +46,13 @@ type Options struct {
 	// Changes, newest last, make the change feed (changes.rss, .atom,
 	// .json); nil writes none.
 	Changes []talkfeed.Change
+	// Tombstones are removed talks still in their grace period, as
+	// cancelled events: every calendar that held one (all talks, its
+	// category's, its own) cancels it. Feeds do not list them.
+	Tombstones []talkfeed.Event
+	// Redirects map the past page URLs of moved talks to their page URLs
+	// now.
+	Redirects map[string]string
 	// Today is the day the subscribe page (index.html) sorts upcoming from
 	// past talks by. It is required: the tree never reads the clock, so
 	// the same content and day give the same bytes.
@@ -109,7 +116,7 @@ type Tree struct {
 func (t *Tree) ChangedFeeds(old *Tree) []string {
 	var out []string
 	for _, f := range t.files {
-		if format, ok := formatNamed(path.Base(f.Path)); !ok || !format.Feed {
+		if !isFeedFile(f.Path) {
 			continue
 		}
 		if old != nil {
@@ -120,6 +127,15 @@ func (t *Tree) ChangedFeeds(old *Tree) []string {
 		out = append(out, t.r.base+f.Path)
 	}
 	return out
+}
+
+// isFeedFile reports whether p is a feed (a WebSub topic): a view
+// folder's feeds and the change feeds.
+func isFeedFile(p string) bool {
+	if format, ok := formatNamed(path.Base(p)); ok {
+		return format.Feed
+	}
+	return RouteOf(p) == RouteChanges
 }
 
 // Files returns the outputs in path order. Callers must not modify them.
@@ -172,7 +188,7 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		}
 	}
 	if o.Changes != nil {
-		v := changesView(o)
+		v := changesView(o, lastChanged(cat.Events()))
 		for _, f := range formats {
 			if f.Feed {
 				if err := add(t.r.render(v, f)); err != nil {
@@ -202,20 +218,46 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 }
 
 // folderViews are the views published in folders: every talk at the
-// root, then each category's talks in its folder.
+// root, then each category's talks in its folder. A category whose last
+// talk was removed keeps its folder while the tombstone lasts, so that
+// its subscribers hear of the cancellation.
 func (t *Tree) folderViews() []view {
-	site, cat := t.r.o.Site, t.cat
-	out := []view{folderView("", site.Title, description(site, ""), cat.Events(), t.r.o.FeedLimit)}
-	for _, c := range cat.Categories() {
+	site, cat, tombs := t.r.o.Site, t.cat, t.r.o.Tombstones
+	root := folderView("", site.Title, description(site, ""), cat.Events(), t.r.o.FeedLimit)
+	root.tombstones = tombs
+	out := []view{root}
+	categories := cat.Categories()
+	for _, e := range tombs {
+		if e.Category != "" && !slices.ContainsFunc(categories, func(c string) bool { return talkfeed.Slug(c) == talkfeed.Slug(e.Category) }) {
+			categories = append(categories, e.Category)
+		}
+	}
+	slices.SortStableFunc(categories, func(a, b string) int { return strings.Compare(talkfeed.Slug(a), talkfeed.Slug(b)) })
+	for _, c := range categories {
 		t.categories[talkfeed.Slug(c)] = c
-		evs := talkfeed.Filter{Categories: []string{c}}.Apply(cat)
-		out = append(out, folderView(CategoryPath(c), site.Title+": "+c, description(site, c), evs, t.r.o.FeedLimit))
+		f := talkfeed.Filter{Categories: []string{c}}
+		v := folderView(CategoryPath(c), site.Title+": "+c, description(site, c), f.Apply(cat), t.r.o.FeedLimit)
+		v.tombstones = matching(f, tombs)
+		out = append(out, v)
 	}
 	return out
 }
 
-// changesView is the change feed: each change as an item of its own.
-func changesView(o Options) view {
+// matching are the events f selects.
+func matching(f talkfeed.Filter, evs []talkfeed.Event) []talkfeed.Event {
+	f.Limit = 0
+	var out []talkfeed.Event
+	for i := range evs {
+		if f.Match(&evs[i]) {
+			out = append(out, evs[i])
+		}
+	}
+	return out
+}
+
+// changesView is the change feed: each change as an item of its own,
+// dated by the newest change, or, before any, by the snapshot's.
+func changesView(o Options, snapshot time.Time) view {
 	evs := make([]talkfeed.Event, len(o.Changes))
 	for i := range o.Changes {
 		evs[i] = o.Changes[i].AsEvent()
@@ -223,8 +265,9 @@ func changesView(o Options) view {
 	return view{
 		file:        func(f *Format) string { return ChangesBase + "." + f.Ext() },
 		title:       o.Site.Title + ": what changed",
-		description: "New, rescheduled, moved and cancelled talks of " + o.Site.Title,
+		description: "New, rescheduled, moved, cancelled and removed talks of " + o.Site.Title,
 		events:      evs,
+		updated:     snapshot,
 	}
 }
 
@@ -232,7 +275,7 @@ func changesView(o Options) view {
 // permalink lands on another output gets talks/<id>/ instead.
 func (t *Tree) addTalks() error {
 	r := t.r
-	for _, e := range t.cat.Events() {
+	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
 		p := EventICSPath(e.ID)
 		body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
 		if err != nil {

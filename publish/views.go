@@ -112,6 +112,7 @@ func (t *Tree) View(p string, f talkfeed.Filter, query string, day time.Time) (*
 	}
 	return t.views.get(key, func() (File, error) {
 		v := folderView(dir, title, desc, f.Apply(t.cat), limit)
+		v.tombstones = matching(f, t.r.o.Tombstones)
 		v.query = query
 		return t.r.render(v, format)
 	})

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +23,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/plumbing/transport/ssh"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 // IsGitURL reports whether a SOURCE names a git repository rather than a
@@ -82,30 +86,29 @@ func GitAuth(getenv func(string) string) (transport.AuthMethod, error) {
 }
 
 // Git is a repository of talk pages, cloned once into the cache and
-// fetched on every reload. Its history dates the pages: the commit that
-// added a page is when it was announced, the last that changed it when it
-// was updated, and the number of commits that changed it is its revision.
+// fetched on every reload. Its history is the ledger of its talks
+// (History): every replica of one repository reads the same commits, so
+// every replica computes the same versions, dates and changes, with no
+// state of its own.
 type Git struct {
 	o    GitOptions
 	repo *git.Repository
 	dir  string
 
-	mu     sync.Mutex
-	ledger ledger
+	mu   sync.Mutex
+	head plumbing.Hash // fetched
+	hist *replay       // nil until History is first asked for
 }
 
-// ledger is the history of every page, kept incrementally: only commits
-// new since Head are read on a fetch.
-type ledger struct {
-	Head  string               `json:"head"`
-	Pages map[string]PageDates `json:"pages"`
-}
-
-// PageDates is what the history says about one page.
-type PageDates struct {
-	Added     time.Time `json:"added"`
-	Changed   time.Time `json:"changed"`
-	Revisions int       `json:"revisions"`
+// replay is the ledger read from the history up to head, kept so that a
+// fetch reads only the commits new since then.
+type replay struct {
+	loader   *Loader
+	head     plumbing.Hash
+	headTime time.Time
+	ledger   *talkfeed.Ledger
+	// ids is each page's talk ID as of head, by path under the subdir.
+	ids map[string]string
 }
 
 // OpenGit clones the repository into the cache directory, or opens the
@@ -140,15 +143,13 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 		return nil, fmt.Errorf("git cache %s: %w", dir, err)
 	}
 	g.repo = repo
-	g.loadLedger()
 	return g, nil
 }
 
 // Dir is the folder of talk pages in the clone's work tree.
 func (g *Git) Dir() string { return filepath.Join(g.dir, filepath.FromSlash(g.o.Subdir)) }
 
-// Fetch brings the clone to the remote branch's newest commit and brings
-// the history up to date. A failure (network, credentials, a vanished
+// Fetch brings the clone to the remote branch's newest commit. A failure (network, credentials, a vanished
 // remote) leaves the clone as it was.
 func (g *Git) Fetch(ctx context.Context) error {
 	g.mu.Lock()
@@ -174,7 +175,8 @@ func (g *Git) Fetch(ctx context.Context) error {
 	if err := wt.Reset(&git.ResetOptions{Commit: head, Mode: git.HardReset}); err != nil {
 		return fmt.Errorf("git checkout %s: %w", head, err)
 	}
-	return g.updateLedger(ctx, head)
+	g.head = head
+	return nil
 }
 
 func (g *Git) remoteHead() (plumbing.Hash, error) {
@@ -198,30 +200,52 @@ func (g *Git) remoteHead() (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// Dates returns what the history says about a page, by its path under
-// the subdir.
-func (g *Git) Dates(p string) (PageDates, bool) {
+// Head is the commit Fetch brought the clone to.
+func (g *Git) Head() string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	d, ok := g.ledger.Pages[p]
-	return d, ok
+	return g.head.String()
 }
 
-// updateLedger reads the commits new since the ledger's head, oldest
-// first, following the first parent. When the old head is not an ancestor
-// (a force-push), the ledger is rebuilt from the start.
-func (g *Git) updateLedger(ctx context.Context, head plumbing.Hash) error {
-	if g.ledger.Head == head.String() {
-		return nil
+// History returns the ledger of the talks as the history up to the
+// fetched commit tells it, and that commit's time: each commit's pages,
+// parsed by l, are recorded at the commit's time, oldest first along the
+// first parents. A page that fails to parse in a commit keeps its last
+// good version, which also becomes l's last good version of the page, so
+// that a replica started after the break serves what the others do.
+// Only commits new since the last call are read; after a force-push the
+// history is read again from the start. The ledger returned is the
+// caller's.
+func (g *Git) History(ctx context.Context, l *Loader) (*talkfeed.Ledger, time.Time, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.head.IsZero() {
+		return nil, time.Time{}, errors.New("git: History before Fetch")
 	}
+	if g.hist == nil || g.hist.loader != l {
+		g.hist = &replay{loader: l, ledger: talkfeed.NewLedger(), ids: map[string]string{}}
+	}
+	if g.hist.head != g.head {
+		next, err := g.replayTo(ctx, g.hist, g.head)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		g.hist = next
+	}
+	return g.hist.ledger.Clone(), g.hist.headTime, nil
+}
+
+// replayTo reads the commits from r's head to head into a copy of r.
+func (g *Git) replayTo(ctx context.Context, r *replay, head plumbing.Hash) (*replay, error) {
 	var commits []*object.Commit
 	c, err := g.repo.CommitObject(head)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	headTime := c.Committer.When.UTC().Truncate(time.Second)
 	found := false
 	for c != nil {
-		if c.Hash.String() == g.ledger.Head {
+		if c.Hash == r.head {
 			found = true
 			break
 		}
@@ -230,27 +254,27 @@ func (g *Git) updateLedger(ctx context.Context, head plumbing.Hash) error {
 			break
 		}
 		if c, err = c.Parent(0); err != nil {
-			return err
+			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if !found {
-		g.ledger = ledger{Pages: map[string]PageDates{}}
+	next := &replay{loader: r.loader, head: head, headTime: headTime, ledger: r.ledger.Clone(), ids: maps.Clone(r.ids)}
+	if !found { // a force-push: the old head is not an ancestor
+		next.ledger, next.ids = talkfeed.NewLedger(), map[string]string{}
 	}
 	for i := len(commits) - 1; i >= 0; i-- {
-		if err := g.apply(ctx, commits[i]); err != nil {
-			return err
+		if err := g.apply(ctx, next, commits[i]); err != nil {
+			return nil, err
 		}
 	}
-	g.ledger.Head = head.String()
-	g.saveLedger()
-	return nil
+	return next, nil
 }
 
-// apply records one commit: pages it added, changed or renamed.
-func (g *Git) apply(ctx context.Context, c *object.Commit) error {
+// apply records one commit: the pages it added, changed, renamed or
+// deleted.
+func (g *Git) apply(ctx context.Context, r *replay, c *object.Commit) error {
 	tree, err := c.Tree()
 	if err != nil {
 		return err
@@ -270,29 +294,76 @@ func (g *Git) apply(ctx context.Context, c *object.Commit) error {
 		return err
 	}
 	when := c.Committer.When.UTC()
+	var changed []*talkfeed.Event
+	var removed []string
+	// gone drops a path's talk unless another page still has its ID.
+	gone := func(p string) {
+		id, ok := r.ids[p]
+		if !ok {
+			return
+		}
+		delete(r.ids, p)
+		for _, other := range r.ids {
+			if other == id {
+				return
+			}
+		}
+		removed = append(removed, id)
+	}
+	var renamedFrom []string
 	for _, ch := range changes {
 		from, to := g.rel(ch.From.Name), g.rel(ch.To.Name)
-		switch {
-		case to == "": // deleted
-			delete(g.ledger.Pages, from)
-		case from != "" && from != to: // renamed: the page keeps its history
-			d := g.ledger.Pages[from]
-			delete(g.ledger.Pages, from)
-			d.Changed, d.Revisions = when, d.Revisions+1
-			if d.Added.IsZero() {
-				d.Added = when
-			}
-			g.ledger.Pages[to] = d
-		default:
-			d, ok := g.ledger.Pages[to]
-			if !ok {
-				d.Added = when
-			}
-			d.Changed, d.Revisions = when, d.Revisions+1
-			g.ledger.Pages[to] = d
+		if from != "" && from != to {
+			renamedFrom = append(renamedFrom, from) // after the pages that may take its ID
 		}
+		if to == "" {
+			continue
+		}
+		data, err := g.blob(tree, ch.To.Name, r.loader.maxSize)
+		if err != nil {
+			continue // too large or unreadable: the load reports it
+		}
+		sum := sha256.Sum256(data)
+		res := r.loader.parser.parseHashed(to, data, sum, time.Time{})
+		switch {
+		case res.event != nil:
+			if old, ok := r.ids[to]; ok && old != res.event.ID {
+				gone(to)
+			}
+			r.ids[to] = res.event.ID
+			changed = append(changed, res.event)
+			r.loader.rememberGood(to, *res.event)
+		case res.skipped:
+			gone(to) // no longer a talk
+		}
+		// A page that fails keeps its last good version.
 	}
+	for _, p := range renamedFrom {
+		gone(p)
+	}
+	// A talk that went from one page to another in the commit stays.
+	removed = slices.DeleteFunc(removed, func(id string) bool {
+		return slices.ContainsFunc(changed, func(e *talkfeed.Event) bool { return e.ID == id })
+	})
+	r.ledger.Apply(when, changed, removed)
 	return nil
+}
+
+// blob reads a file of a commit's tree within the size bound.
+func (g *Git) blob(tree *object.Tree, name string, limit int64) ([]byte, error) {
+	f, err := tree.File(name)
+	if err != nil {
+		return nil, err
+	}
+	if f.Size > limit {
+		return nil, fmt.Errorf("%s is over the size limit", name)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, limit+1))
 }
 
 // rel maps a repository path to a page path under the subdir, or "" when
@@ -309,33 +380,6 @@ func (g *Git) rel(p string) string {
 		return r
 	}
 	return ""
-}
-
-func (g *Git) ledgerPath() string { return g.dir + ".ledger.json" }
-
-func (g *Git) loadLedger() {
-	g.ledger = ledger{Pages: map[string]PageDates{}}
-	data, err := os.ReadFile(g.ledgerPath())
-	if err != nil {
-		return
-	}
-	var l ledger
-	if json.Unmarshal(data, &l) == nil && l.Pages != nil {
-		g.ledger = l
-	}
-}
-
-// saveLedger writes the ledger beside the clone, through a rename; losing
-// it only costs a rebuild.
-func (g *Git) saveLedger() {
-	data, err := json.Marshal(g.ledger)
-	if err != nil {
-		return
-	}
-	tmp := g.ledgerPath() + ".tmp"
-	if os.WriteFile(tmp, data, 0o644) == nil {
-		os.Rename(tmp, g.ledgerPath())
-	}
 }
 
 // redact hides the credentials written into a URL, for errors. url.Parse

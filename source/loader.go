@@ -171,18 +171,6 @@ func IsPage(name string) bool {
 // For a directory on disk, pass os.Root's FS: it refuses symbolic links
 // that lead out of the root, which Load reports as errors.
 func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
-	return l.LoadWithHistory(ctx, fsys, nil)
-}
-
-// History returns what a repository's history says about a page, by its
-// path under the source root.
-type History func(path string) (PageDates, bool)
-
-// LoadWithHistory loads like Load and dates each page by its history: the
-// commit that added it is its published time and the last commit that
-// changed it its updated time, unless the page says otherwise, and the
-// commits that changed it are its revisions.
-func (l *Loader) LoadWithHistory(ctx context.Context, fsys fs.FS, history History) (*Result, error) {
 	res := &Result{}
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -243,23 +231,6 @@ feed:
 		return nil, err
 	}
 	res.Pages += len(files)
-	if history != nil {
-		for i := range results {
-			ev := results[i].event
-			if ev == nil {
-				continue
-			}
-			if d, ok := history(results[i].path); ok {
-				if ev.Published.IsZero() {
-					ev.Published = d.Added
-				}
-				if ev.Updated.IsZero() {
-					ev.Updated = d.Changed
-				}
-				ev.Revisions = d.Revisions
-			}
-		}
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i := range results {
@@ -283,6 +254,19 @@ feed:
 	}
 	talkfeed.SortDiagnostics(res.Diagnostics)
 	return res, nil
+}
+
+// rememberGood makes ev the last good version of the page at p, unless
+// a load already found one: what a page broken since keeps serving.
+func (l *Loader) rememberGood(p string, ev talkfeed.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lastGood == nil {
+		l.lastGood = map[string]talkfeed.Event{}
+	}
+	if _, ok := l.lastGood[p]; !ok {
+		l.lastGood[p] = ev
+	}
 }
 
 // pruneCache forgets pages that are gone.

@@ -2,29 +2,26 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/jsonfile"
 	"github.com/talkfeed/talkfeed/publish"
 	"github.com/talkfeed/talkfeed/slack"
 )
 
-// state is what the daemon keeps across restarts in its state file: the
-// talks as last published (to tell what changed while it was down), the
-// change feed's history, and the announcements not yet delivered.
+// state is what the announcer keeps across restarts: the ledger's
+// changes it has already seen (so that a change made while the daemon
+// was down, or found by a git history replayed at start, is news exactly
+// once) and the announcements not yet delivered.
 type state struct {
-	Talks   map[string]talkfeed.Fingerprint `json:"talks"`
-	Changes []talkfeed.Change               `json:"changes"`
-	Outbox  []announcement                  `json:"outbox"`
+	Seen   []string       `json:"seen"`
+	Outbox []announcement `json:"outbox"`
 }
 
 // announcement is one change for one webhook, named (never its URL, a
@@ -42,12 +39,11 @@ type webhook struct {
 	Categories []string
 }
 
-// stateFile keeps the state on disk, written atomically, and delivers the
-// outbox to Slack when announcing.
+// stateFile keeps the announcer's state on disk, written atomically, and
+// delivers the outbox to Slack.
 type stateFile struct {
-	path     string
-	announce bool
-	hooks    map[string]webhook
+	path  string
+	hooks map[string]webhook
 	order    []string
 	client   *http.Client
 	log      *slog.Logger
@@ -56,15 +52,18 @@ type stateFile struct {
 	// Back-off between failed posts: doubling from min to max.
 	backoffMin, backoffMax time.Duration
 
-	mu   sync.Mutex
-	st   state
-	wake chan struct{}
+	mu sync.Mutex
+	st state
+	// fresh is a state with no file yet: its first sight of the ledger
+	// announces nothing, as subscribers knew nothing before.
+	fresh bool
+	wake  chan struct{}
 }
 
-// openState reads the state file, or starts empty when there is none.
-func openState(path string, announce bool, hooks []webhook, baseURL string, now func() time.Time, log *slog.Logger) (*stateFile, error) {
+// openState reads the state file, or starts fresh when there is none.
+func openState(path string, hooks []webhook, baseURL string, now func() time.Time, log *slog.Logger) (*stateFile, error) {
 	s := &stateFile{
-		path: path, announce: announce, hooks: map[string]webhook{},
+		path: path, hooks: map[string]webhook{},
 		client: &http.Client{Timeout: 15 * time.Second}, log: log, now: now, baseURL: baseURL,
 		backoffMin: time.Second, backoffMax: 5 * time.Minute,
 		wake: make(chan struct{}, 1),
@@ -73,52 +72,47 @@ func openState(path string, announce bool, hooks []webhook, baseURL string, now 
 		s.hooks[h.Name] = h
 		s.order = append(s.order, h.Name)
 	}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return s, nil
-	case err != nil:
-		return nil, fmt.Errorf("state file: %w", err)
+	found, err := jsonfile.Read(path, &s.st)
+	if err != nil {
+		return nil, fmt.Errorf("announcer state: %w", err)
 	}
-	if err := json.Unmarshal(data, &s.st); err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
+	s.fresh = !found
 	return s, nil
 }
 
-// known returns the talks and changes the file remembers; nil talks when
-// it is new, so that the first load announces nothing.
-func (s *stateFile) known() (map[string]talkfeed.Fingerprint, []talkfeed.Change) {
+// observe takes the ledger's changes after a published snapshot: each
+// not seen before is queued, for every webhook that wants its category,
+// unless its talk is over (history, not news).
+func (s *stateFile) observe(changes []talkfeed.Change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.st.Talks, s.st.Changes
-}
-
-// observe records a published snapshot and queues an announcement of each
-// change to a talk that is not over, for every webhook that wants its
-// category.
-func (s *stateFile) observe(changes []talkfeed.Change, all []talkfeed.Change, talks map[string]talkfeed.Fingerprint) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.Talks, s.st.Changes = talks, all
+	seen := make(map[string]bool, len(s.st.Seen))
+	for _, k := range s.st.Seen {
+		seen[k] = true
+	}
 	queued := 0
-	if s.announce {
-		now := s.now()
-		for _, c := range changes {
-			ev := c.AsEvent()
-			if ev.Over(now) {
-				continue // history, not news
-			}
-			for _, name := range s.order {
-				if wants(s.hooks[name], c.Talk.Category) {
-					s.st.Outbox = append(s.st.Outbox, announcement{Webhook: name, Change: c})
-					queued++
-				}
+	now := s.now()
+	for _, c := range changes {
+		if seen[c.Key()] || s.fresh {
+			continue
+		}
+		if ev := c.AsEvent(); ev.Over(now) {
+			continue
+		}
+		for _, name := range s.order {
+			if wants(s.hooks[name], c.Talk.Category) {
+				s.st.Outbox = append(s.st.Outbox, announcement{Webhook: name, Change: c})
+				queued++
 			}
 		}
 	}
+	s.fresh = false
+	s.st.Seen = s.st.Seen[:0]
+	for _, c := range changes {
+		s.st.Seen = append(s.st.Seen, c.Key())
+	}
 	if err := s.saveLocked(); err != nil {
-		s.log.Error("cannot save the state file", "path", s.path, "error", err)
+		s.log.Error("cannot save the announcer state", "path", s.path, "error", err)
 	}
 	if queued > 0 {
 		s.log.Info("announcements queued", "count", queued)
@@ -141,36 +135,9 @@ func wants(h webhook, category string) bool {
 	return false
 }
 
-// saveLocked writes the state through a temporary file, synced and
-// renamed over the old one, so that a crash leaves the old or the new
-// state, never half of one.
-func (s *stateFile) saveLocked() error {
-	data, err := json.MarshalIndent(s.st, "", "  ")
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(s.path)
-	tmp, err := os.CreateTemp(dir, ".talkfeed-state-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
+// saveLocked writes the state atomically: a crash leaves the old or the
+// new state, never half of one.
+func (s *stateFile) saveLocked() error { return jsonfile.Write(s.path, s.st) }
 
 // deliver posts the outbox in order until ctx ends: each announcement
 // once, retried with back-off while Slack or the network fails, without
@@ -221,7 +188,7 @@ func (s *stateFile) deliver(ctx context.Context) {
 			s.st.Outbox = s.st.Outbox[1:]
 		}
 		if err := s.saveLocked(); err != nil {
-			s.log.Error("cannot save the state file", "path", s.path, "error", err)
+			s.log.Error("cannot save the announcer state", "path", s.path, "error", err)
 		}
 		s.mu.Unlock()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -44,11 +45,15 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 		return exitFail
 	}
 	defer c.close()
-	res, err := c.load(ctx, loader)
+	// The same ledger serve keeps: a folder's in its state folder, a
+	// git source's from its history.
+	keeper := newLedgerKeeper(ref, stateFolder(cfg, ref, getenv), slog.New(slog.NewTextHandler(stderr, nil)), now)
+	in, err := loadInput(ctx, c, loader, keeper, keeper.open(), cfg.removalGrace)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
+	res := in.res
 	// Page problems are reported, not fatal: the other pages still
 	// publish, as they would in the daemon.
 	for _, d := range res.Diagnostics {
@@ -58,8 +63,15 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 	}
 	opts := cfg.publishOptions(c)
 	opts.Today = today
-	tree, err := publish.Build(talkfeed.NewCatalog(res.Events), opts)
+	o := observe(in.base, res.Events, in.at, today, in.grace, &opts)
+	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
+		return exitFail
+	}
+	// Stored before the files are written, as serve stores it before it
+	// publishes.
+	if err := keeper.save(o.ledger); err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}

@@ -45,6 +45,11 @@ type fileConfig struct {
 	// the file names where they are, never the URLs.
 	Slack  []slackConfig `yaml:"slack"`
 	Fields fieldsMap     `yaml:"fields"`
+	// StateDir holds the ledger and the announcer's outbox.
+	StateDir string `yaml:"state_dir"`
+	// RemovalGrace is how long a removed talk stays in calendars as a
+	// cancellation ("720h").
+	RemovalGrace string `yaml:"removal_grace"`
 }
 
 type slackConfig struct {
@@ -103,6 +108,11 @@ type settings struct {
 	slack      []slackConfig
 	// A git SOURCE's branch, folder of pages and clone cache.
 	gitBranch, gitSubdir, cacheDir string
+	// stateDir is the state folder as configured; "" for the default,
+	// which depends on the source (stateFolder).
+	stateDir string
+	// removalGrace is how long a removed talk's tombstone stays.
+	removalGrace time.Duration
 }
 
 // setBaseURL publishes the outputs at base: the site's and the
@@ -134,6 +144,7 @@ func (s settings) publishOptions(c *content) publish.Options {
 type configFlags struct {
 	config, title, baseURL, timeZone, permalink, imageBase, schedule string
 	gitBranch, gitSubdir, cacheDir                                   string
+	stateDir, removalGrace                                           string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -146,6 +157,8 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.gitBranch, "git-branch", "", "branch of a git SOURCE [TALKFEED_GIT_BRANCH] (default: the remote's default branch)")
 	fs.StringVar(&c.gitSubdir, "git-subdir", "", "folder of talk pages inside a git SOURCE [TALKFEED_GIT_SUBDIR]")
 	fs.StringVar(&c.cacheDir, "cache-dir", "", "where a git SOURCE is cloned [TALKFEED_CACHE_DIR] (default: the user cache folder)")
+	fs.StringVar(&c.stateDir, "state", "", "state `folder`: the ledger of what was published and the announcer's outbox [TALKFEED_STATE_DIR] (default: $STATE_DIRECTORY, else a folder per source under $XDG_STATE_HOME/talkfeed or ~/.local/state/talkfeed)")
+	fs.StringVar(&c.removalGrace, "removal-grace", "", "how long a removed talk stays in calendars as cancelled [TALKFEED_REMOVAL_GRACE] (default 720h)")
 	fs.StringVar(&c.schedule, "schedule", "", "reload schedule, a cron spec [TALKFEED_SCHEDULE] (default \""+defaultSchedule+"\")")
 }
 
@@ -233,6 +246,15 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	s.gitSubdir = pick(c.gitSubdir, "TALKFEED_GIT_SUBDIR", "")
 	s.cacheDir = pick(c.cacheDir, "TALKFEED_CACHE_DIR", "")
 	s.slack = fc.Slack
+	s.stateDir = pick(c.stateDir, "TALKFEED_STATE_DIR", fc.StateDir)
+	s.removalGrace = defaultRemovalGrace
+	if g := pick(c.removalGrace, "TALKFEED_REMOVAL_GRACE", fc.RemovalGrace); g != "" {
+		d, err := time.ParseDuration(g)
+		if err != nil || d < 0 {
+			return settings{}, fmt.Errorf("removal grace %q is not a duration like 720h (0 drops a removed talk at once)", g)
+		}
+		s.removalGrace = d
+	}
 	s.hub = pick("", "TALKFEED_WEBSUB_HUB", fc.WebSubHub)
 	if s.hub != "" {
 		if u, err := url.Parse(s.hub); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -50,6 +50,9 @@ func resolveSource(ctx context.Context, src string, cfg settings, getenv func(st
 	return &sourceRef{dir: src, name: filepath.Clean(src)}, nil
 }
 
+// demo reports whether the source is the embedded demo content.
+func (s *sourceRef) demo() bool { return s.dir == "" && s.git == nil }
+
 // watchable is the folder to watch for changes: a folder source's, never
 // a clone's (fetches bring its changes).
 func (s *sourceRef) watchable() string {
@@ -66,9 +69,8 @@ type content struct {
 	name string
 	// assets are files the pages refer to that talkfeed publishes too:
 	// the demo's images. Nil for a folder, whose site publishes its own.
-	assets  fs.FS
-	history source.History
-	close   func() error
+	assets fs.FS
+	close  func() error
 }
 
 // open makes the source ready to load as of day: a git source fetches
@@ -76,27 +78,25 @@ type content struct {
 // folder is opened as an os.Root so that no symbolic link can lead a read
 // out of it.
 func (s *sourceRef) open(ctx context.Context, day time.Time) (*content, error) {
-	if s.dir == "" && s.git == nil {
+	if s.demo() {
 		return &content{fsys: demo.TalksOn(day), name: demoName, assets: demo.Assets(), close: func() error { return nil }}, nil
 	}
-	var history source.History
 	if s.git != nil {
 		if err := s.git.Fetch(ctx); err != nil {
 			return nil, err
 		}
-		history = s.git.Dates
 	}
 	root, err := os.OpenRoot(s.dir)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", s.name, err)
 	}
-	return &content{fsys: root.FS(), name: s.name, history: history, close: root.Close}, nil
+	return &content{fsys: root.FS(), name: s.name, close: root.Close}, nil
 }
 
 // load reads the content with the loader and names diagnostics' files
 // after the source as the user wrote it.
 func (c *content) load(ctx context.Context, l *source.Loader) (*source.Result, error) {
-	res, err := l.LoadWithHistory(ctx, c.fsys, c.history)
+	res, err := l.Load(ctx, c.fsys)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", c.name, err)
 	}

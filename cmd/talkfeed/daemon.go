@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -37,8 +39,10 @@ type daemon struct {
 	// reloads is where every trigger goes: the loop runs them one at a
 	// time.
 	reloads *reloadLoop
-	// state keeps the change history and the announcements across
-	// restarts; nil without a state file.
+	// ledgers says where the ledger comes from and keeps it.
+	ledgers *ledgerKeeper
+	// state keeps the announcements across restarts; nil unless
+	// announcing.
 	state *stateFile
 	// effects carries out a published plan's side effects: state
 	// writes and WebSub pings.
@@ -51,8 +55,9 @@ type daemon struct {
 }
 
 // newDaemon opens the source (a git source is cloned, or its cached
-// clone opened) and the state file. Its errors are a bad SOURCE (usage),
-// or a failed clone or unreadable state file (failure).
+// clone opened), the ledger and the announcer's state. Its errors are a
+// bad SOURCE (usage), or a failed clone or unreadable announcer state
+// (failure). A corrupt ledger is rebuilt, with a warning.
 func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string, now func() time.Time, stderr io.Writer) (*daemon, int, error) {
 	log, logH := newLogger(stderr, cfg.logFormat)
 	loader, err := source.NewLoader(cfg.loader)
@@ -72,11 +77,17 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 	if cfg.hub != "" {
 		hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
 	}
-	if cfg.statePath != "" {
-		if d.state, err = openState(cfg.statePath, cfg.announce, cfg.hooks, cfg.site.BaseURL, now, log); err != nil {
+	stateDir := stateFolder(cfg.settings, ref, getenv)
+	d.ledgers = newLedgerKeeper(ref, stateDir, log, now)
+	d.last.ledger = d.ledgers.open()
+	log.Info("state", "folder", stateDir, "ledger_talks", d.last.ledger.Len())
+	if cfg.announce {
+		if stateDir == "" {
+			return nil, exitUsage, errors.New("--announce needs a state folder (--state), so that a restart neither repeats nor loses an announcement")
+		}
+		if d.state, err = openState(filepath.Join(stateDir, announceFile), cfg.hooks, cfg.site.BaseURL, now, log); err != nil {
 			return nil, exitFail, err // a usable path whose content is not a state file
 		}
-		d.last.known, d.last.changes = d.state.known()
 	}
 	d.effects = newEffects(d.state, hub, log)
 	d.reloads = newReloadLoop(log, d.reload)
@@ -107,7 +118,7 @@ func (d *daemon) Run(ctx context.Context, ln net.Listener) int {
 	var background sync.WaitGroup
 	go d.reloads.run(ctx)
 	background.Go(d.effects.run)
-	if d.state != nil && d.cfg.announce {
+	if d.state != nil {
 		// Before the first load, so that changes seen while the daemon
 		// was down go out too.
 		background.Go(func() { d.state.deliver(ctx) })
@@ -179,7 +190,7 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 	start := d.now()
 	p, err := d.plan(ctx)
 	if err == nil {
-		d.publish(p)
+		err = d.publish(p)
 	}
 	took := d.now().Sub(start)
 	d.metrics.observe(err == nil, took, d.now())
@@ -195,7 +206,7 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 		d.metrics.pageWarnings.Set(float64(c.Warnings))
 		d.logDiagnostics(p.res.Diagnostics)
 		d.log.Info("reloaded", "trigger", trigger, "duration", took, "talks", len(p.res.Events),
-			"skipped", p.res.Skipped, "errors", c.Errors, "warnings", c.Warnings, "changed", p.tree != nil)
+			"skipped", p.res.Skipped, "errors", c.Errors, "warnings", c.Warnings, "changed", p.tree != nil, "changes", len(p.news))
 	}
 	d.srv.SetStatus(d.status(report, p.res))
 	return err
@@ -228,7 +239,7 @@ func (d *daemon) plan(ctx context.Context) (plan, error) {
 		return plan{}, err
 	}
 	defer c.close()
-	res, err := c.load(ctx, d.loader)
+	in, err := loadInput(ctx, c, d.loader, d.ledgers, d.last.ledger, d.cfg.removalGrace)
 	if err != nil {
 		return plan{}, err
 	}
@@ -236,18 +247,24 @@ func (d *daemon) plan(ctx context.Context) (plan, error) {
 	// The subscribe page depends on the day only, the same on every
 	// replica; the tree renders it again when the day changes.
 	opts.Today = today
-	return planSnapshot(d.last, res, opts, d.now().UTC().Truncate(time.Second), d.srv.Ready())
+	return planSnapshot(d.last, in, opts, d.srv.Ready())
 }
 
-// publish makes a plan's snapshot the one served and hands its side
-// effects to the workers.
-func (d *daemon) publish(p plan) {
+// publish stores a plan's ledger, makes its snapshot the one served and
+// hands its side effects to the workers. A ledger that cannot be stored
+// fails the reload: subscribers are never told what the ledger would
+// forget.
+func (d *daemon) publish(p plan) error {
 	if p.tree == nil {
-		return // unchanged: the current snapshot and its ETags stay
+		return nil // unchanged: the current snapshot and its ETags stay
+	}
+	if err := d.ledgers.save(p.ledger); err != nil {
+		return err
 	}
 	d.srv.Publish(p.tree)
 	d.effects.queue(p, d.last.tree)
 	d.last = p.published()
+	return nil
 }
 
 // logDiagnostics logs the page problems that are new since the last

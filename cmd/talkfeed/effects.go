@@ -10,11 +10,11 @@ import (
 )
 
 // effects carries out what a published snapshot decided, off the reload
-// path and in order: the state file records it (and queues its
+// path and in order: the announcer takes its changes (and queues its
 // announcements), and the WebSub hub hears of the feeds it changed.
 // Shutdown waits until all that was queued is done.
 type effects struct {
-	state *stateFile        // nil without a state file
+	state *stateFile        // nil unless announcing
 	hub   *websub.Publisher // nil without a hub
 	log   *slog.Logger
 	todo  chan func()
@@ -32,7 +32,7 @@ func newEffects(state *stateFile, hub *websub.Publisher, log *slog.Logger) *effe
 // served before it.
 func (e *effects) queue(p plan, old *publish.Tree) {
 	if e.state != nil {
-		e.todo <- func() { e.state.observe(p.news, p.changes, p.known) }
+		e.todo <- func() { e.state.observe(p.ledger.Changes()) }
 	}
 	if e.hub != nil {
 		if topics := p.tree.ChangedFeeds(old); len(topics) > 0 {

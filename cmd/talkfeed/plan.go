@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/talkfeed/talkfeed"
@@ -11,75 +10,79 @@ import (
 	"github.com/talkfeed/talkfeed/source"
 )
 
-// maxChanges bounds the change feed.
-const maxChanges = 100
-
 // lastPublished is what the snapshot served now was made from: what the
 // next plan compares with.
 type lastPublished struct {
 	tree   *publish.Tree
 	digest [32]byte
 	events int
-	// known are the talks as last published, changes what happened to
-	// them since the process (or its state file) began, newest last.
-	known   map[string]talkfeed.Fingerprint
-	changes []talkfeed.Change
+	// ledger is what subscribers were told, as of that snapshot.
+	ledger *talkfeed.Ledger
 }
 
 // plan is what one reload would publish.
 type plan struct {
 	res *source.Result
-	// tree is the new snapshot; nil when the source is unchanged.
+	// tree is the new snapshot; nil when nothing changed.
 	tree   *publish.Tree
 	digest [32]byte
-	// news are the changes this reload found; changes the whole change
-	// feed with them; known the talks it publishes.
-	news    []talkfeed.Change
-	changes []talkfeed.Change
-	known   map[string]talkfeed.Fingerprint
+	// ledger is the ledger the tree was rendered from, news the changes
+	// this reload found in it.
+	ledger *talkfeed.Ledger
+	news   []talkfeed.Change
+}
+
+// planInput is one load and what it is observed against.
+type planInput struct {
+	res *source.Result
+	// base is the ledger the load is observed onto, at its time (the
+	// reload's, or a git source's fetched commit's); key names base
+	// beyond its content (a git head), "" when base is the last
+	// published ledger itself.
+	base *talkfeed.Ledger
+	at   time.Time
+	key  string
+	// grace keeps a removed talk's tombstone.
+	grace time.Duration
 }
 
 // planSnapshot decides what a load publishes, given the last snapshot: a
-// load with no talks where there were some is refused, an unchanged one
-// keeps the snapshot served (when one is), anything else is rendered
-// with the changes it brings, dated at. It has no side effects.
-func planSnapshot(last lastPublished, res *source.Result, opts publish.Options, at time.Time, serving bool) (plan, error) {
-	p := plan{res: res, digest: contentDigest(res)}
-	if len(res.Events) == 0 && last.events > 0 {
+// load with no talks where there were some is refused, one where nothing
+// changed keeps the snapshot served (when one is), anything else is
+// observed into a new ledger and rendered from it. It has no side
+// effects: the ledger of last stays as it was.
+func planSnapshot(last lastPublished, in planInput, opts publish.Options, serving bool) (plan, error) {
+	p := plan{res: in.res, digest: contentDigest(in.res, in.key, opts.Today)}
+	if len(in.res.Events) == 0 && last.events > 0 {
 		return p, errEmptySnapshot(last.events)
 	}
 	if p.digest == last.digest && serving {
 		return p, nil
 	}
-	cat := talkfeed.NewCatalog(res.Events)
-	if last.known != nil {
-		p.news = talkfeed.Diff(last.known, cat, at)
+	base := in.base
+	if base == nil {
+		base = talkfeed.NewLedger()
 	}
-	p.changes = append(slices.Clone(last.changes), p.news...)
-	if len(p.changes) > maxChanges {
-		p.changes = p.changes[len(p.changes)-maxChanges:]
-	}
-	opts.Changes = p.changes
-	if opts.Changes == nil {
-		opts.Changes = []talkfeed.Change{} // an empty change feed, not none
-	}
-	tree, err := publish.Build(cat, opts)
+	o := observe(base, in.res.Events, in.at, opts.Today, in.grace, &opts)
+	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
-		return plan{res: res}, err
+		return plan{res: in.res}, err
 	}
-	p.tree, p.known = tree, talkfeed.Fingerprints(cat)
+	p.tree, p.ledger, p.news = tree, o.ledger, o.news
 	return p, nil
 }
 
 // published is what the plan's snapshot, once served, was made from.
 func (p plan) published() lastPublished {
-	return lastPublished{tree: p.tree, digest: p.digest, events: len(p.res.Events), known: p.known, changes: p.changes}
+	return lastPublished{tree: p.tree, digest: p.digest, events: len(p.res.Events), ledger: p.ledger}
 }
 
-// contentDigest identifies what a load produced: every page's path and
-// bytes. Equal digests render equal snapshots.
-func contentDigest(res *source.Result) [32]byte {
+// contentDigest identifies what a plan renders from: every page's path,
+// bytes and URL, the base ledger's key and the day (which ends
+// tombstones). Equal digests render equal snapshots.
+func contentDigest(res *source.Result, key string, day time.Time) [32]byte {
 	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", key, day.Format(time.DateOnly))
 	for _, e := range res.Events {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", e.Source.Path, e.Source.Hash, e.PageURL)
 	}

@@ -35,7 +35,6 @@ type serveConfig struct {
 	listen      string
 	logFormat   string
 	watch       bool
-	statePath   string
 	announce    bool
 	reloadToken string
 	hooks       []webhook
@@ -44,8 +43,8 @@ type serveConfig struct {
 // serveFlags are serve's own flags, beside the shared configFlags.
 type serveFlags struct {
 	configFlags
-	addr, logFormat, stateFile string
-	watch, announce            optBool
+	addr, logFormat string
+	watch, announce optBool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -53,7 +52,6 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "", "listen `address` [TALKFEED_ADDR] (default :8080)")
 	fs.StringVar(&f.logFormat, "log-format", "", "log `format`: text or json [TALKFEED_LOG_FORMAT] (default text)")
 	fs.Var(&f.watch, "watch", "reload when a page changes [TALKFEED_WATCH] (default true)")
-	fs.StringVar(&f.stateFile, "state-file", "", "`file` that keeps the change feed and announcements across restarts [TALKFEED_STATE_FILE]")
 	fs.Var(&f.announce, "announce", "post changes to Slack; set it on one replica only [TALKFEED_ANNOUNCE]")
 }
 
@@ -72,7 +70,6 @@ func (f *serveFlags) resolve(positional []string, getenv func(string) string) (s
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
 	}
-	c.statePath = pick(getenv, f.stateFile, "TALKFEED_STATE_FILE", "", "")
 	if c.watch, err = pickBool(getenv, f.watch, "TALKFEED_WATCH", true); err != nil {
 		return c, err
 	}
@@ -88,10 +85,7 @@ func (f *serveFlags) resolve(positional []string, getenv func(string) string) (s
 	if c.hooks, err = c.webhooks(getenv); err != nil {
 		return c, err
 	}
-	switch {
-	case c.statePath == "":
-		return c, errors.New("--announce needs --state-file, so that a restart neither repeats nor loses an announcement")
-	case len(c.hooks) == 0:
+	if len(c.hooks) == 0 {
 		return c, errors.New("--announce needs a webhook: TALKFEED_SLACK_WEBHOOK or slack: in the config file")
 	}
 	return c, nil

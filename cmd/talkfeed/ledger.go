@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/jsonfile"
+	"github.com/talkfeed/talkfeed/publish"
+	"github.com/talkfeed/talkfeed/source"
+)
+
+// defaultRemovalGrace is how long a removed talk stays in calendars as
+// a cancellation, long enough for every client to have refreshed.
+const defaultRemovalGrace = 30 * 24 * time.Hour
+
+// Files of the state folder.
+const (
+	ledgerFile   = "ledger.json"
+	announceFile = "announce.json"
+)
+
+// stateFolder is where a source's state lives: the folder configured;
+// else systemd's $STATE_DIRECTORY; else a folder per source under
+// $XDG_STATE_HOME/talkfeed or ~/.local/state/talkfeed, so that two
+// sites on one machine never share a ledger. "" when there is none (the
+// demo without a configured folder, or no home): then state lives in
+// memory only.
+func stateFolder(s settings, ref *sourceRef, getenv func(string) string) string {
+	if s.stateDir != "" {
+		return s.stateDir
+	}
+	if ref.demo() {
+		return ""
+	}
+	if sd := getenv("STATE_DIRECTORY"); sd != "" {
+		first, _, _ := strings.Cut(sd, ":") // systemd lists one per StateDirectory=
+		return first
+	}
+	base := getenv("XDG_STATE_HOME")
+	if base == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "talkfeed", ref.stateKey())
+}
+
+// stateKey names a source's state folder: readable, and distinct for
+// distinct sources.
+func (s *sourceRef) stateKey() string {
+	id := s.name
+	if s.git == nil {
+		if abs, err := filepath.Abs(s.dir); err == nil {
+			id = abs
+		}
+	}
+	sum := sha256.Sum256([]byte(id))
+	name := talkfeed.Slug(filepath.Base(strings.TrimSuffix(s.name, ".git")))
+	if name == "" {
+		name = "source"
+	}
+	return name + "-" + hex.EncodeToString(sum[:4])
+}
+
+// ledgerKeeper knows where a source's ledger comes from: a git
+// source's history, or the store of a folder's state, or memory.
+type ledgerKeeper struct {
+	git   *source.Git
+	store *jsonfile.LedgerStore // nil: memory only
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+func newLedgerKeeper(ref *sourceRef, stateDir string, log *slog.Logger, now func() time.Time) *ledgerKeeper {
+	k := &ledgerKeeper{git: ref.git, log: log, now: now}
+	if ref.git == nil && stateDir != "" {
+		k.store = &jsonfile.LedgerStore{Path: filepath.Join(stateDir, ledgerFile)}
+	}
+	return k
+}
+
+// open reads the stored ledger: a new one when there is none, or when
+// it is corrupt (set aside with a warning: the pages rebuild it, dated
+// by their evidence, never a crash).
+func (k *ledgerKeeper) open() *talkfeed.Ledger {
+	if k.store == nil {
+		return talkfeed.NewLedger()
+	}
+	l, err := k.store.Load()
+	if err == nil {
+		return l
+	}
+	if errors.Is(err, jsonfile.ErrCorrupt) {
+		aside, rerr := k.store.SetAside(k.now())
+		k.log.Warn("the ledger is corrupt; rebuilding it from the pages", "path", k.store.Path, "kept_as", aside, "error", err, "rename_error", rerr)
+	} else {
+		k.log.Warn("cannot read the ledger; rebuilding it from the pages", "path", k.store.Path, "error", err)
+	}
+	return talkfeed.NewLedger()
+}
+
+// base is the ledger a load is observed onto, and the time it is
+// observed at: for git, the history's ledger at the fetched commit's
+// time, the same on every replica; else last, at the reload's time. It
+// comes before the load, so that the history can seed the loader's last
+// good versions of pages broken at the head.
+func (k *ledgerKeeper) base(ctx context.Context, loader *source.Loader, last *talkfeed.Ledger) (*talkfeed.Ledger, time.Time, error) {
+	if k.git != nil {
+		return k.git.History(ctx, loader)
+	}
+	return last, k.now().UTC().Truncate(time.Second), nil
+}
+
+// save stores a ledger about to be published: before its snapshot is, so
+// that a crash after publishing never forgets what subscribers saw.
+func (k *ledgerKeeper) save(l *talkfeed.Ledger) error {
+	if k.store == nil {
+		return nil
+	}
+	if err := k.store.Save(l); err != nil {
+		return fmt.Errorf("saving the ledger: %w", err)
+	}
+	return nil
+}
+
+// observed is a load observed onto a ledger, ready to publish.
+type observed struct {
+	ledger *talkfeed.Ledger
+	news   []talkfeed.Change
+	// catalog is the load's talks with their stamps.
+	catalog *talkfeed.Catalog
+}
+
+// observe observes a load onto base at at and sets the publishing
+// options that come from the ledger: the change feed, the tombstones
+// still in their grace on day, and the redirects of moved pages.
+func observe(base *talkfeed.Ledger, events []talkfeed.Event, at, day time.Time, grace time.Duration, opts *publish.Options) observed {
+	next, news := base.Observe(events, at)
+	opts.Changes = next.Changes()
+	if opts.Changes == nil {
+		opts.Changes = []talkfeed.Change{} // an empty change feed, not none
+	}
+	opts.Tombstones = next.Tombstones(day, grace)
+	opts.Redirects = next.Redirects()
+	return observed{ledger: next, news: news, catalog: talkfeed.NewCatalog(next.Stamped(events))}
+}
+
+// loadInput loads the content and gives it the ledger it is observed
+// onto: last, or the history's.
+func loadInput(ctx context.Context, c *content, loader *source.Loader, k *ledgerKeeper, last *talkfeed.Ledger, grace time.Duration) (planInput, error) {
+	base, at, err := k.base(ctx, loader, last)
+	if err != nil {
+		return planInput{}, err
+	}
+	res, err := c.load(ctx, loader)
+	if err != nil {
+		return planInput{}, err
+	}
+	in := planInput{res: res, base: base, at: at, grace: grace}
+	if k.git != nil {
+		in.key = k.git.Head()
+	}
+	return in, nil
+}

@@ -1,0 +1,474 @@
+package talkfeed
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Stamp is what the ledger says about a talk, copied onto its event for
+// the renderers, so that every output tells subscribers the same story.
+type Stamp struct {
+	// Version is the talk's revision: SEQUENCE in calendars. It rises by
+	// one on every change subscribers can see and never falls.
+	Version int
+	// Announced is when the talk was announced: pubDate, Atom published,
+	// JSON date_published, CREATED.
+	Announced time.Time
+	// Changed is its last change: LAST-MODIFIED, DTSTAMP, Atom updated,
+	// JSON date_modified.
+	Changed time.Time
+}
+
+// MaxChanges bounds the change history a ledger keeps (the change feed).
+const MaxChanges = 100
+
+// FarAhead is how far past a load a date must be to count as a
+// placeholder ("2100-01-01"), never an announce time.
+const FarAhead = 10 * 365 * 24 * time.Hour
+
+// LedgerEntry is what was published about one talk identity.
+type LedgerEntry struct {
+	// Digest is of everything about the talk that reaches an output
+	// (ContentDigest).
+	Digest  string `json:"digest"`
+	Version int    `json:"version"`
+	// FirstSeen is when the ledger first saw the talk (on the first
+	// import of a site: the best evidence of when it appeared).
+	FirstSeen time.Time `json:"first_seen"`
+	Announced time.Time `json:"announced"`
+	Changed   time.Time `json:"changed"`
+	// Published is the page's own published time as last seen, so that
+	// editing it re-dates the announcement and nothing else does.
+	Published time.Time `json:"published,omitzero"`
+	PageURL   string    `json:"page_url"`
+	// PastURLs are page URLs the talk had before, oldest first: they
+	// redirect to PageURL.
+	PastURLs []string `json:"past_urls,omitempty"`
+	// Removed is when the talk's page went away; zero while it is there.
+	Removed time.Time `json:"removed,omitzero"`
+	// Talk is the talk as last published: what a change is compared
+	// with, and what a removal's tombstone shows.
+	Talk Fingerprint `json:"talk"`
+}
+
+// Ledger remembers what subscribers were told about every talk: its
+// version, when it was announced and last changed, its past URLs and its
+// removal, and the history of changes. A reload observes the content
+// into a new ledger (Observe) and publishes it only with the snapshot, so
+// a failed reload leaves the ledger as it was.
+type Ledger struct {
+	// since is when the ledger began; zero until its first observation,
+	// which is an import of an existing site.
+	since   time.Time
+	entries map[string]LedgerEntry
+	changes []Change // newest last
+
+	// Seconds already used as announce and change times by talks that
+	// are there, and by changes, so that no two items of a feed share a
+	// date (Slack's RSS app and feed validators treat them as one). They
+	// are indexed afresh from the entries at the start of every
+	// observation, so a second a talk no longer uses is free from the
+	// next one on: a ledger read back from its store, or a history read
+	// in one go or commit by commit, hands out the same seconds.
+	announced, changed, changeAt *instants
+}
+
+// NewLedger returns an empty ledger.
+func NewLedger() *Ledger {
+	l := &Ledger{entries: map[string]LedgerEntry{}}
+	l.index()
+	return l
+}
+
+func (l *Ledger) index() {
+	l.announced, l.changed, l.changeAt = newInstants(), newInstants(), newInstants()
+	for _, e := range l.entries {
+		if e.Removed.IsZero() {
+			l.announced.take(e.Announced.Unix())
+			l.changed.take(e.Changed.Unix())
+		}
+	}
+	for _, c := range l.changes {
+		l.changeAt.take(c.At.Unix())
+	}
+}
+
+// Len is the number of talks the ledger knows, removed ones included.
+func (l *Ledger) Len() int { return len(l.entries) }
+
+// Entry returns what the ledger knows of a talk.
+func (l *Ledger) Entry(id string) (LedgerEntry, bool) {
+	e, ok := l.entries[id]
+	return e, ok
+}
+
+// Changes are the changes the ledger remembers, newest last. Callers must
+// not modify them.
+func (l *Ledger) Changes() []Change { return l.changes }
+
+// Clone returns a copy that can change without changing l.
+func (l *Ledger) Clone() *Ledger {
+	c := &Ledger{since: l.since, entries: maps.Clone(l.entries), changes: slices.Clone(l.changes)}
+	c.index()
+	return c
+}
+
+// Observe returns the ledger after seeing events as the whole content at
+// at, and the changes that brings; l stays as it was. A talk absent from
+// events is removed. The first observation of a new ledger is an import:
+// it dates each talk by its evidence (ImportTime) and reports no
+// changes, since subscribers were told nothing before.
+func (l *Ledger) Observe(events []Event, at time.Time) (*Ledger, []Change) {
+	next := l.Clone() // indexed afresh
+	at = at.UTC().Truncate(time.Second)
+	importing := next.since.IsZero()
+	if importing {
+		next.since = at
+	}
+	byID := make([]*Event, len(events))
+	present := make(map[string]bool, len(events))
+	for i := range events {
+		byID[i] = &events[i]
+		present[events[i].ID] = true
+	}
+	// In ID order, so that the times taken are the same on every run.
+	slices.SortStableFunc(byID, func(a, b *Event) int { return cmp.Compare(a.ID, b.ID) })
+	var news []Change
+	for _, e := range byID {
+		if importing {
+			next.importTalk(e, at)
+		} else {
+			news = append(news, next.record(e, at)...)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(next.entries)) {
+		if !present[id] {
+			news = append(news, next.remove(id, at)...)
+		}
+	}
+	return next, news
+}
+
+// ImportTime is the best evidence of when a talk already on a site at its
+// first import was announced: its page's published time, else its start
+// for a talk already begun, else the import itself. Never a time after
+// the import.
+func ImportTime(e *Event, at time.Time) time.Time {
+	if p := e.Published; !p.IsZero() && !p.After(at) {
+		return p
+	}
+	if !e.Start.IsZero() && !e.Start.After(at) {
+		return e.Start
+	}
+	return at
+}
+
+// importTalk records a talk found on the first import.
+func (l *Ledger) importTalk(e *Event, at time.Time) {
+	first := ImportTime(e, at).UTC().Truncate(time.Second)
+	ent := LedgerEntry{Digest: ContentDigest(e), FirstSeen: first, Published: e.Published, PageURL: e.PageURL, Talk: FingerprintOf(e)}
+	ent.Announced = l.announced.claim(announceTime(e, first, at), at)
+	changed := ent.Announced
+	// A page's own updated time is evidence of its last change too.
+	if u := e.Updated.UTC().Truncate(time.Second); u.After(changed) && !u.After(at) {
+		changed = u
+	}
+	ent.Changed = l.changed.claim(changed, at)
+	l.entries[e.ID] = ent
+}
+
+// announceTime is a talk's announcement: its page's published time when
+// it has one that is not after at, else when it was first seen.
+func announceTime(e *Event, firstSeen, at time.Time) time.Time {
+	if p := e.Published; !p.IsZero() && !p.After(at) {
+		return p.UTC().Truncate(time.Second)
+	}
+	return firstSeen
+}
+
+// Apply records one observation of part of the content at at, in
+// place: the talks of changed as they are now, and the removal of the
+// talks of removed. A source with a history (git) applies each commit's
+// pages at the commit's time. It returns the changes, as Observe does.
+func (l *Ledger) Apply(at time.Time, changed []*Event, removed []string) []Change {
+	at = at.UTC().Truncate(time.Second)
+	if l.since.IsZero() {
+		l.since = at
+	}
+	l.index()
+	var out []Change
+	for _, e := range changed {
+		out = append(out, l.record(e, at)...)
+	}
+	for _, id := range removed {
+		out = append(out, l.remove(id, at)...)
+	}
+	return out
+}
+
+// record notes a talk as it is at at, and returns what changed for
+// subscribers: a new talk (or one back after a removal), a cancellation,
+// a new time or a new place. A change of any other published field
+// raises the version without a change of its own.
+func (l *Ledger) record(e *Event, at time.Time) []Change {
+	digest := ContentDigest(e)
+	fp := FingerprintOf(e)
+	old, known := l.entries[e.ID]
+	if known && old.Removed.IsZero() && old.Digest == digest {
+		return nil
+	}
+	ent := old
+	ent.Digest, ent.Talk, ent.Removed = digest, fp, time.Time{}
+	var kinds []ChangeKind
+	switch {
+	case !known:
+		ent.FirstSeen = at
+		ent.Announced = l.announced.claim(announceTime(e, at, at), at)
+		ent.Published = e.Published
+		kinds = []ChangeKind{ChangeNew}
+	case !old.Removed.IsZero():
+		ent.Version++
+		l.announced.take(ent.Announced.Unix())
+		kinds = []ChangeKind{ChangeNew}
+	default:
+		ent.Version++
+		kinds = changeKinds(old.Talk, fp)
+	}
+	if known && !e.Published.Equal(old.Published) {
+		ent.Published = e.Published
+		// A talk's own second is its own: taking it back moves nothing.
+		if want := announceTime(e, ent.FirstSeen, at); !want.Equal(ent.Announced) {
+			ent.Announced = l.announced.claim(want, at)
+		}
+	}
+	if known && e.PageURL != old.PageURL {
+		ent.PastURLs = slices.DeleteFunc(slices.Clone(old.PastURLs), func(u string) bool { return u == e.PageURL || u == old.PageURL })
+		if old.PageURL != "" {
+			ent.PastURLs = append(ent.PastURLs, old.PageURL)
+		}
+	}
+	ent.PageURL = e.PageURL
+	ent.Changed = l.changed.claim(later(at, ent.Announced), at)
+	l.entries[e.ID] = ent
+	out := make([]Change, 0, len(kinds))
+	for _, k := range kinds {
+		c := Change{Kind: k, ID: e.ID, Talk: fp, PageURL: e.PageURL}
+		if known {
+			c.Before = old.Talk
+		}
+		out = append(out, l.addChange(c, at))
+	}
+	return out
+}
+
+// changeKinds are the changes subscribers are told about between two
+// states of a talk.
+func changeKinds(old, now Fingerprint) []ChangeKind {
+	var out []ChangeKind
+	if now.Status == StatusCancelled && old.Status != StatusCancelled {
+		out = append(out, ChangeCancelled)
+	}
+	if !now.Start.Equal(old.Start) || !now.End.Equal(old.End) || now.AllDay != old.AllDay {
+		out = append(out, ChangeRescheduled)
+	}
+	if now.Place != old.Place || now.OnlineURL != old.OnlineURL {
+		out = append(out, ChangeMoved)
+	}
+	return out
+}
+
+// remove notes that a talk's page went away at at: its version rises
+// (its tombstone cancels it in calendars) and it yields one Removed
+// change. Removing a removed or unknown talk does nothing.
+func (l *Ledger) remove(id string, at time.Time) []Change {
+	ent, ok := l.entries[id]
+	if !ok || !ent.Removed.IsZero() {
+		return nil
+	}
+	ent.Version++
+	ent.Removed = at
+	ent.Changed = l.changed.claim(later(at, ent.Changed), at)
+	l.entries[id] = ent
+	return []Change{l.addChange(Change{Kind: ChangeRemoved, ID: id, Talk: ent.Talk, Before: ent.Talk, PageURL: ent.PageURL}, at)}
+}
+
+// addChange dates a change at a second no other change has, never after
+// at, and keeps the newest MaxChanges.
+func (l *Ledger) addChange(c Change, at time.Time) Change {
+	c.At = l.changeAt.claim(at, at)
+	l.changes = append(l.changes, c)
+	slices.SortStableFunc(l.changes, func(a, b Change) int { return a.At.Compare(b.At) })
+	if len(l.changes) > MaxChanges {
+		l.changes = slices.Clone(l.changes[len(l.changes)-MaxChanges:])
+	}
+	return c
+}
+
+// Stamp returns what the ledger says about a talk (zero when it does not
+// know it).
+func (l *Ledger) Stamp(id string) Stamp {
+	e, ok := l.entries[id]
+	if !ok {
+		return Stamp{}
+	}
+	return Stamp{Version: e.Version, Announced: e.Announced, Changed: e.Changed}
+}
+
+// Stamped returns copies of the events, each with its stamp.
+func (l *Ledger) Stamped(events []Event) []Event {
+	out := slices.Clone(events)
+	for i := range out {
+		out[i].Stamp = l.Stamp(out[i].ID)
+	}
+	return out
+}
+
+// Tombstones are the talks removed less than grace before day, as
+// cancelled events with their raised version: calendars that held them
+// cancel them instead of keeping a ghost or dropping them unannounced.
+// Removed before that, a talk drops out. In ID order.
+func (l *Ledger) Tombstones(day time.Time, grace time.Duration) []Event {
+	var out []Event
+	for _, id := range slices.Sorted(maps.Keys(l.entries)) {
+		ent := l.entries[id]
+		if ent.Removed.IsZero() || !UTCDay(ent.Removed).Add(grace).After(day) {
+			continue
+		}
+		e := ent.Talk.AsEvent(id)
+		e.Status = StatusCancelled
+		e.PageURL = ent.PageURL
+		e.Summary = "This talk was removed."
+		e.Stamp = Stamp{Version: ent.Version, Announced: ent.Announced, Changed: ent.Changed}
+		out = append(out, e)
+	}
+	return out
+}
+
+// Redirects maps the past page URLs of the talks still there to their
+// page URLs now. A URL that is some talk's page now never redirects;
+// when two talks had one URL, the one that changed last has it.
+func (l *Ledger) Redirects() map[string]string {
+	current := map[string]bool{}
+	var live []string
+	for id, e := range l.entries {
+		if e.Removed.IsZero() {
+			current[e.PageURL] = true
+			live = append(live, id)
+		}
+	}
+	slices.SortFunc(live, func(a, b string) int {
+		return cmp.Or(l.entries[a].Changed.Compare(l.entries[b].Changed), cmp.Compare(a, b))
+	})
+	out := map[string]string{}
+	for _, id := range live {
+		e := l.entries[id]
+		for _, u := range e.PastURLs {
+			if !current[u] && u != "" && e.PageURL != "" {
+				out[u] = e.PageURL
+			}
+		}
+	}
+	return out
+}
+
+// ContentDigest is the hex SHA-256 of everything about a talk that
+// reaches an output: every field but where it was read from, the
+// ledger's stamp, and the page's updated time (the ledger dates changes
+// itself).
+func ContentDigest(e *Event) string {
+	c := *e
+	c.Source, c.Stamp, c.Updated = SourceInfo{}, Stamp{}, time.Time{}
+	c.Start, c.End = c.Start.UTC(), c.End.UTC() // the zone is TimeZone
+	c.Published = c.Published.UTC()
+	data, err := json.Marshal(&c)
+	if err != nil {
+		panic(err) // an Event always encodes
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// ledgerJSON is a ledger's stored form: maps encode in key order, so
+// equal ledgers store equal bytes.
+type ledgerJSON struct {
+	Since   time.Time              `json:"since,omitzero"`
+	Talks   map[string]LedgerEntry `json:"talks"`
+	Changes []Change               `json:"changes"`
+}
+
+// MarshalJSON encodes the ledger for a store.
+func (l *Ledger) MarshalJSON() ([]byte, error) {
+	changes := l.changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	return json.Marshal(ledgerJSON{Since: l.since, Talks: l.entries, Changes: changes})
+}
+
+// UnmarshalJSON decodes a stored ledger.
+func (l *Ledger) UnmarshalJSON(data []byte) error {
+	var v ledgerJSON
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	if v.Talks == nil {
+		v.Talks = map[string]LedgerEntry{}
+	}
+	l.since, l.entries, l.changes = v.Since, v.Talks, v.Changes
+	l.index()
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// instants is a set of whole seconds, handing out free ones near a wish.
+type instants struct {
+	used     map[int64]bool
+	fwd, bwd map[int64]int64 // skip pointers over runs of used seconds
+}
+
+func newInstants() *instants {
+	return &instants{used: map[int64]bool{}, fwd: map[int64]int64{}, bwd: map[int64]int64{}}
+}
+
+func (s *instants) take(sec int64) { s.used[sec] = true }
+
+// claim takes the first free second at or after t that is not after
+// bound, else the last free one before t: a time is moved as little as
+// it can be, and never past bound (never into the future).
+func (s *instants) claim(t, bound time.Time) time.Time {
+	want, limit := t.Unix(), bound.Unix()
+	want = min(want, limit)
+	sec := s.walk(want, 1, s.fwd)
+	if sec > limit {
+		sec = s.walk(want, -1, s.bwd)
+	}
+	s.used[sec] = true
+	return time.Unix(sec, 0).UTC()
+}
+
+func (s *instants) walk(sec, step int64, skip map[int64]int64) int64 {
+	var path []int64
+	for s.used[sec] {
+		path = append(path, sec)
+		if n, ok := skip[sec]; ok {
+			sec = n
+		} else {
+			sec += step
+		}
+	}
+	for _, p := range path {
+		skip[p] = sec
+	}
+	return sec
+}

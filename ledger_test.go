@@ -1,0 +1,289 @@
+package talkfeed_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+var (
+	importAt = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	laterAt  = importAt.Add(48 * time.Hour)
+)
+
+func ledgerTalks() []talkfeed.Event {
+	return []talkfeed.Event{
+		// Past, with no published time: dated by its own day.
+		{ID: "past", Title: "Past", Start: day("2020-01-01"), AllDay: true, Location: "London", PageURL: "https://t.example/past/"},
+		// Past, on the same day: never the same second.
+		{ID: "past2", Title: "Past 2", Start: day("2020-01-01"), AllDay: true, Location: "Leeds", PageURL: "https://t.example/past2/"},
+		// With a published time.
+		{ID: "pub", Title: "Pub", Start: day("2027-03-01"), AllDay: true, Published: day("2026-10-01"), Category: "Go", PageURL: "https://t.example/pub/"},
+		// Future, with nothing else to go by: the import.
+		{ID: "future", Title: "Future", Start: day("2027-05-01"), AllDay: true, Category: "Go", PageURL: "https://t.example/future/"},
+		// A placeholder decades ahead, published "in 2100".
+		{ID: "placeholder", Title: "TBA", Start: day("2100-01-01"), AllDay: true, Published: day("2100-01-01"), PageURL: "https://t.example/tba/"},
+	}
+}
+
+func byID(evs []talkfeed.Event, id string) *talkfeed.Event {
+	for i := range evs {
+		if evs[i].ID == id {
+			return &evs[i]
+		}
+	}
+	return nil
+}
+
+func TestLedgerImport(t *testing.T) {
+	l, news := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
+	if len(news) != 0 || len(l.Changes()) != 0 {
+		t.Errorf("an import reports changes: %+v", news)
+	}
+	want := map[string]time.Time{
+		"past":        day("2020-01-01"),
+		"past2":       day("2020-01-01").Add(time.Second), // moved as little as it can be
+		"pub":         day("2026-10-01"),
+		"future":      importAt,
+		"placeholder": importAt.Add(-time.Second), // never after the import
+	}
+	for id, w := range want {
+		st := l.Stamp(id)
+		if !st.Announced.Equal(w) || st.Version != 0 || st.Changed.Before(st.Announced) {
+			t.Errorf("%s: %+v, want announced %v, version 0", id, st, w)
+		}
+		if st.Announced.After(importAt) || st.Changed.After(importAt) {
+			t.Errorf("%s: a time in the future: %+v", id, st)
+		}
+	}
+}
+
+func TestLedgerVersionsAndDates(t *testing.T) {
+	base, _ := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
+	before := base.Stamp("pub")
+
+	// The same content later: nothing changes, and base is untouched.
+	same, news := base.Observe(ledgerTalks(), laterAt)
+	if len(news) != 0 || same.Stamp("pub") != before {
+		t.Errorf("unchanged content: %+v, %+v", news, same.Stamp("pub"))
+	}
+
+	// A new place: one version more, changed now, announced as before.
+	evs := ledgerTalks()
+	byID(evs, "pub").Location = "Lisbon"
+	next, news := base.Observe(evs, laterAt)
+	st := next.Stamp("pub")
+	if st.Version != 1 || !st.Changed.Equal(laterAt) || !st.Announced.Equal(before.Announced) {
+		t.Errorf("moved: %+v (before %+v)", st, before)
+	}
+	if len(news) != 1 || news[0].Kind != talkfeed.ChangeMoved || news[0].ID != "pub" || news[0].Before.Place != "" || news[0].Talk.Place != "Lisbon" {
+		t.Errorf("moved: changes %+v", news)
+	}
+	if base.Stamp("pub") != before {
+		t.Error("Observe changed the ledger it was given")
+	}
+
+	// A title edit raises the version without a change item; a page's
+	// updated field alone changes nothing subscribers see.
+	byID(evs, "pub").Title = "Pub, renamed"
+	byID(evs, "future").Updated = laterAt
+	again, news := next.Observe(evs, laterAt.Add(time.Hour))
+	if again.Stamp("pub").Version != 2 || len(news) != 0 || again.Stamp("future") != next.Stamp("future") {
+		t.Errorf("renamed: %+v, changes %+v", again.Stamp("pub"), news)
+	}
+
+	// Cancelled and rescheduled at once: two changes, two seconds.
+	byID(evs, "future").Status = talkfeed.StatusCancelled
+	byID(evs, "future").Start = day("2027-06-01")
+	third, news := again.Observe(evs, laterAt.Add(2*time.Hour))
+	if len(news) != 2 || news[0].Kind != talkfeed.ChangeCancelled || news[1].Kind != talkfeed.ChangeRescheduled || news[0].At.Equal(news[1].At) {
+		t.Errorf("cancelled and rescheduled: %+v", news)
+	}
+	if third.Stamp("future").Version != 1 {
+		t.Errorf("one edit, one version: %+v", third.Stamp("future"))
+	}
+	// Removing the page's published time re-dates the announcement to
+	// when the talk was first seen, and the version never goes down.
+	byID(evs, "pub").Published = time.Time{}
+	fourth, _ := third.Observe(evs, laterAt.Add(3*time.Hour))
+	if st := fourth.Stamp("pub"); st.Version != 3 || !st.Announced.Equal(day("2026-10-01")) {
+		// first seen is the import's evidence: the published time then
+		t.Errorf("published removed: %+v", st)
+	}
+}
+
+func TestLedgerRemovalAndReturn(t *testing.T) {
+	base, _ := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
+	evs := ledgerTalks()
+	var kept []talkfeed.Event
+	for _, e := range evs {
+		if e.ID != "pub" {
+			kept = append(kept, e)
+		}
+	}
+	gone, news := base.Observe(kept, laterAt)
+	if len(news) != 1 || news[0].Kind != talkfeed.ChangeRemoved || news[0].ID != "pub" || news[0].Talk.Title != "Pub" {
+		t.Fatalf("removal: %+v", news)
+	}
+	ent, _ := gone.Entry("pub")
+	if ent.Version != 1 || !ent.Removed.Equal(laterAt) {
+		t.Errorf("removed entry %+v", ent)
+	}
+	// Again without it: no second removal.
+	if _, news := gone.Observe(kept, laterAt.Add(time.Hour)); len(news) != 0 {
+		t.Errorf("removed twice: %+v", news)
+	}
+	grace := 30 * 24 * time.Hour
+	tombs := gone.Tombstones(talkfeed.UTCDay(laterAt), grace)
+	if len(tombs) != 1 || tombs[0].ID != "pub" || tombs[0].Status != talkfeed.StatusCancelled || tombs[0].Stamp.Version != 1 || tombs[0].Category != "Go" || !tombs[0].Start.Equal(day("2027-03-01")) {
+		t.Fatalf("tombstones %+v", tombs)
+	}
+	if n := len(gone.Tombstones(talkfeed.UTCDay(laterAt).Add(29*24*time.Hour), grace)); n != 1 {
+		t.Errorf("on day 29: %d tombstones", n)
+	}
+	if n := len(gone.Tombstones(talkfeed.UTCDay(laterAt).Add(30*24*time.Hour), grace)); n != 0 {
+		t.Errorf("after the grace: %d tombstones", n)
+	}
+	// Back again: a version more, told as new.
+	back, news := gone.Observe(evs, laterAt.Add(2*time.Hour))
+	if st := back.Stamp("pub"); st.Version != 2 || len(news) != 1 || news[0].Kind != talkfeed.ChangeNew {
+		t.Errorf("back: %+v, %+v", st, news)
+	}
+	if len(back.Tombstones(talkfeed.UTCDay(laterAt), grace)) != 0 {
+		t.Error("a talk that is back keeps its tombstone")
+	}
+}
+
+func TestLedgerRedirects(t *testing.T) {
+	base, _ := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
+	evs := ledgerTalks()
+	byID(evs, "pub").PageURL = "https://t.example/2027/pub/"
+	moved, _ := base.Observe(evs, laterAt)
+	if got := moved.Redirects(); !reflect.DeepEqual(got, map[string]string{"https://t.example/pub/": "https://t.example/2027/pub/"}) {
+		t.Errorf("redirects %v", got)
+	}
+	if st := moved.Stamp("pub"); st.Version != 1 {
+		t.Errorf("a move is a change subscribers see: %+v", st)
+	}
+	// Moved again: both old URLs lead to the new one.
+	byID(evs, "pub").PageURL = "https://t.example/2027/pub-2/"
+	twice, _ := moved.Observe(evs, laterAt.Add(time.Hour))
+	if got := twice.Redirects(); len(got) != 2 || got["https://t.example/pub/"] != "https://t.example/2027/pub-2/" || got["https://t.example/2027/pub/"] != "https://t.example/2027/pub-2/" {
+		t.Errorf("redirects %v", got)
+	}
+	// Back to the first: it never redirects to itself, and a URL another
+	// talk has now is never redirected.
+	byID(evs, "pub").PageURL = "https://t.example/pub/"
+	byID(evs, "future").PageURL = "https://t.example/2027/pub/"
+	back, _ := twice.Observe(evs, laterAt.Add(2*time.Hour))
+	if got := back.Redirects(); len(got) != 2 || got["https://t.example/2027/pub-2/"] != "https://t.example/pub/" || got["https://t.example/future/"] != "https://t.example/2027/pub/" {
+		t.Errorf("redirects %v", got)
+	}
+	// A removed talk's URLs do not redirect.
+	gone, _ := back.Observe(evs[:1], laterAt.Add(3*time.Hour))
+	if got := gone.Redirects(); len(got) != 0 {
+		t.Errorf("redirects of removed talks %v", got)
+	}
+}
+
+func TestLedgerStoresEqualBytes(t *testing.T) {
+	evs := ledgerTalks()
+	l, _ := talkfeed.NewLedger().Observe(evs, importAt)
+	byID(evs, "pub").Location = "Porto"
+	l, _ = l.Observe(evs[1:], laterAt)
+	a, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back talkfeed.Ledger
+	if err := json.Unmarshal(a, &back); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(&back)
+	if !bytes.Equal(a, b) {
+		t.Errorf("stored twice, different bytes:\n%s\n%s", a, b)
+	}
+	// The ledger read back goes on as the one kept in memory would.
+	evs[0].Location = "Paris"
+	x, xn := l.Observe(evs, laterAt.Add(time.Hour))
+	y, yn := back.Observe(evs, laterAt.Add(time.Hour))
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	if !bytes.Equal(xb, yb) || !reflect.DeepEqual(xn, yn) {
+		t.Errorf("a stored ledger goes on differently:\n%s\n%s", xb, yb)
+	}
+}
+
+// Many talks at one moment still get distinct times, none in the
+// future, and fast: claiming is not quadratic.
+func TestLedgerDistinctTimes(t *testing.T) {
+	var evs []talkfeed.Event
+	for i := range 20000 {
+		evs = append(evs, talkfeed.Event{ID: fmt.Sprintf("t%05d", i), Title: "T", Start: day("2030-01-01"), AllDay: true})
+	}
+	for i := range 500 {
+		evs = append(evs, talkfeed.Event{ID: fmt.Sprintf("p%03d", i), Title: "P", Start: day("2019-05-01"), AllDay: true})
+	}
+	l, _ := talkfeed.NewLedger().Observe(evs, importAt)
+	announced, changed := map[time.Time]string{}, map[time.Time]string{}
+	for _, e := range evs {
+		st := l.Stamp(e.ID)
+		if other, dup := announced[st.Announced]; dup {
+			t.Fatalf("%s and %s both announced at %v", e.ID, other, st.Announced)
+		}
+		if other, dup := changed[st.Changed]; dup {
+			t.Fatalf("%s and %s both changed at %v", e.ID, other, st.Changed)
+		}
+		announced[st.Announced], changed[st.Changed] = e.ID, e.ID
+		if st.Announced.After(importAt) {
+			t.Fatalf("%s announced in the future", e.ID)
+		}
+	}
+	// Past talks of one day stay on their day.
+	if st := l.Stamp("p499"); !talkfeed.UTCDay(st.Announced).Equal(day("2019-05-01")) {
+		t.Errorf("p499 announced %v", st.Announced)
+	}
+	// Every talk edited at once: distinct change times, at most now.
+	for i := range evs {
+		evs[i].Location = "Elsewhere"
+	}
+	next, news := l.Observe(evs, laterAt)
+	if len(next.Changes()) != talkfeed.MaxChanges || len(news) != len(evs) {
+		t.Errorf("%d changes kept, %d news", len(next.Changes()), len(news))
+	}
+	at := map[time.Time]bool{}
+	for _, c := range next.Changes() {
+		if at[c.At] || c.At.After(laterAt) {
+			t.Fatalf("change time %v repeated or in the future", c.At)
+		}
+		at[c.At] = true
+	}
+}
+
+func TestContentDigest(t *testing.T) {
+	e := ledgerTalks()[2]
+	d := talkfeed.ContentDigest(&e)
+	e.Source = talkfeed.SourceInfo{Path: "x.md", Hash: "abc", ModTime: laterAt}
+	e.Updated = laterAt
+	e.Stamp = talkfeed.Stamp{Version: 3}
+	if talkfeed.ContentDigest(&e) != d {
+		t.Error("where the page was read, its stamp or its updated field changed the digest")
+	}
+	for name, edit := range map[string]func(*talkfeed.Event){
+		"title": func(e *talkfeed.Event) { e.Title += "!" }, "body": func(e *talkfeed.Event) { e.BodyHTML = "<p>x</p>" },
+		"speaker": func(e *talkfeed.Event) { e.Speakers = []talkfeed.Speaker{{Name: "A"}} },
+		"url":     func(e *talkfeed.Event) { e.PageURL += "x" }, "zone": func(e *talkfeed.Event) { e.TimeZone = "Europe/Paris" },
+		"published": func(e *talkfeed.Event) { e.Published = e.Published.Add(time.Hour) },
+	} {
+		c := ledgerTalks()[2]
+		edit(&c)
+		if talkfeed.ContentDigest(&c) == d {
+			t.Errorf("a change of %s kept the digest", name)
+		}
+	}
+}
