@@ -78,3 +78,25 @@ func (s Speaker) Label() string {
 	}
 	return s.Name
 }
+
+// JoinNames names several people in one phrase, in the order given: "Jane
+// Doe", "Jane Doe and John Roe", "Jane Doe, John Roe and Ann Poe". Empty
+// names are skipped. It is the one rule for every output that names a
+// talk's speakers in a single string, because many readers show only one
+// author: the last dc:creator (feedparser, newsboat) or the first Atom
+// author (feedparser, gofeed).
+func JoinNames(names []string) string {
+	var ns []string
+	for _, n := range names {
+		if n != "" {
+			ns = append(ns, n)
+		}
+	}
+	switch len(ns) {
+	case 0:
+		return ""
+	case 1:
+		return ns[0]
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}

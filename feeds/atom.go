@@ -17,13 +17,20 @@ type atomDoc struct {
 	Entries []atomEntry       `xml:"entry"`
 }
 
-// atomEntry adds to gorilla's AtomEntry several authors and categories
-// (it has one of each, and writes a category as text where Atom wants a
-// term attribute) and the RSS event module's elements.
+// atomEntry adds to gorilla's AtomEntry the speakers as author and
+// contributors, several categories (it has one, and writes it as text
+// where Atom wants a term attribute) and the RSS event module's elements.
+//
+// Readers show one author, the first (feedparser's entry.author,
+// gofeed's item.Author), so the one author names every speaker, as RSS's
+// dc:creator does. With several speakers, each is also a contributor,
+// with their URI: valid Atom that keeps the people apart for readers that
+// list contributors, without repeating them among the authors.
 type atomEntry struct {
 	*gfeeds.AtomEntry
-	Authors    []atomPerson   `xml:"author"`
-	Categories []atomCategory `xml:"category"`
+	Author       *atomPerson    `xml:"author"`
+	Contributors []atomPerson   `xml:"contributor"`
+	Categories   []atomCategory `xml:"category"`
 	eventModule
 }
 
@@ -76,8 +83,17 @@ func Atom(v View, o Options) ([]byte, error) {
 		if e.BodyHTML != "" {
 			ae.Content = &gfeeds.AtomContent{Content: xmlSafe(e.BodyHTML), Type: "html"}
 		}
-		for _, s := range e.Speakers {
-			ae.Authors = append(ae.Authors, atomPerson{Name: xmlSafe(s.Label()), URI: s.URL})
+		switch len(e.Speakers) {
+		case 0:
+			// The feed's author stands for the entry's.
+		case 1:
+			s := e.Speakers[0]
+			ae.Author = &atomPerson{Name: xmlSafe(s.Label()), URI: s.URL}
+		default:
+			ae.Author = &atomPerson{Name: xmlSafe(speakers(e, true))}
+			for _, s := range e.Speakers {
+				ae.Contributors = append(ae.Contributors, atomPerson{Name: xmlSafe(s.Label()), URI: s.URL})
+			}
 		}
 		for _, c := range it.categories {
 			ae.Categories = append(ae.Categories, atomCategory{Term: c})

@@ -2,8 +2,8 @@
 //
 // It builds github.com/gorilla/feeds' low-level structs (RssFeed,
 // AtomFeed, JSONFeed) and wraps them where they fall short: item
-// categories, several authors, the RSS self link, dc:creator instead of a
-// name in <author>, enclosures without a known length, media:thumbnail, the
+// categories, one author line naming every speaker, the RSS self link,
+// dc:creator instead of a name in <author>, enclosures without a known length, media:thumbnail, the
 // RSS event module and the JSON Feed `_event` extension. Each wrapper says
 // what it adds.
 package feeds
@@ -106,6 +106,21 @@ func items(v View, o Options) []item {
 // whatever its title, date or content become.
 func ItemID(site talkfeed.Site, id string) string {
 	return "tag:" + site.Host() + ",2000:" + id
+}
+
+// speakers names every speaker of the talk in one phrase, by each
+// speaker's label (with affiliation) or plain name, in reading order:
+// "Jane Doe (Acme), John Roe and Ann Poe". Feeds write it where readers
+// show a single author.
+func speakers(e *talkfeed.Event, label bool) string {
+	names := make([]string, len(e.Speakers))
+	for i, s := range e.Speakers {
+		names[i] = s.Name
+		if label {
+			names[i] = s.Label()
+		}
+	}
+	return talkfeed.JoinNames(names)
 }
 
 // categories are the talk's categories, safe for XML.

@@ -117,6 +117,16 @@ func JSON(v View, o Options) ([]byte, error) {
 			ji.Authors = append(ji.Authors, &gfeeds.JSONAuthor{Name: s.Name, Url: s.URL})
 			ji.Event.Speakers = append(ji.Event.Speakers, jsonSpeaker{Name: s.Name, Affiliation: s.Affiliation, URL: s.URL})
 		}
+		// JSON Feed 1.0 readers know only the single `author` (1.1
+		// deprecates it but allows it for them): one author naming every
+		// speaker, as RSS and Atom write it, beside 1.1's `authors`.
+		switch len(e.Speakers) {
+		case 0:
+		case 1:
+			ji.Author = ji.Authors[0]
+		default:
+			ji.Author = &gfeeds.JSONAuthor{Name: speakers(e, false)}
+		}
 		doc.Items = append(doc.Items, ji)
 	}
 	var b bytes.Buffer

@@ -48,13 +48,17 @@ type rssAtomLink struct {
 }
 
 // rssItem adds to gorilla's RssItem several categories (it has one),
-// dc:creator per speaker (it writes a name into <author>, which RSS
-// reserves for an e-mail address), media:thumbnail and the RSS event
-// module.
+// dc:creator (it writes a name into <author>, which RSS reserves for an
+// e-mail address), media:thumbnail and the RSS event module.
+//
+// There is one dc:creator naming every speaker, not one per speaker:
+// readers show a single creator, feedparser and newsboat the last one,
+// gofeed the first, so the others were lost. Each speaker's own details
+// are in the JSON Feed's `_event` and the Atom entry's contributors.
 type rssItem struct {
 	*gfeeds.RssItem
 	Categories []string           `xml:"category"`
-	Creators   []string           `xml:"dc:creator"`
+	Creator    string             `xml:"dc:creator,omitempty"`
 	Thumbnail  *rssMediaThumbnail `xml:"media:thumbnail"`
 	eventModule
 }
@@ -129,9 +133,7 @@ func RSS(v View, o Options) ([]byte, error) {
 		if e.BodyHTML != "" {
 			ri.Content = &gfeeds.RssContent{Content: xmlSafe(e.BodyHTML)}
 		}
-		for _, s := range e.Speakers {
-			ri.Creators = append(ri.Creators, xmlSafe(s.Label()))
-		}
+		ri.Creator = xmlSafe(speakers(e, true))
 		if e.ImageURL != "" {
 			// RSS requires a length; 0 is the RSS Advisory Board's word for
 			// "unknown", where gorilla would drop the enclosure.

@@ -43,7 +43,7 @@ func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
 		facts = append(facts, "*Where:* online")
 	}
 	if len(c.Talk.Speakers) > 0 {
-		facts = append(facts, "*Speakers:* "+escape(strings.Join(c.Talk.Speakers, ", ")))
+		facts = append(facts, "*Speakers:* "+escape(talkfeed.JoinNames(c.Talk.Speakers)))
 	}
 	if c.Talk.EventName != "" {
 		facts = append(facts, "*Event:* "+escape(c.Talk.EventName))

@@ -16,7 +16,7 @@ import (
 func TestMessage(t *testing.T) {
 	c := talkfeed.Change{
 		Kind: talkfeed.ChangeRescheduled, ID: "a", PageURL: "https://talks.example/a/",
-		Talk:   talkfeed.Fingerprint{Title: "Kafka <3 & Flink", When: "2 December 2026", Place: "Berlin", Speakers: []string{"Ada", "Grace"}, EventName: "Meetup"},
+		Talk:   talkfeed.Fingerprint{Title: "Kafka <3 & Flink", When: "2 December 2026", Place: "Berlin", Speakers: []string{"Ada", "Grace", "Hedy"}, EventName: "Meetup"},
 		Before: talkfeed.Fingerprint{When: "1 December 2026"},
 	}
 	b, err := Message(&c, "https://talks.example/events/a.ics")
@@ -47,7 +47,7 @@ func TestMessage(t *testing.T) {
 	if msg.Blocks[0].Text.Text != "Rescheduled: Kafka <3 & Flink" || msg.Blocks[0].Text.Type != "plain_text" {
 		t.Errorf("header %+v", msg.Blocks[0].Text)
 	}
-	if s := msg.Blocks[1].Text.Text; !strings.Contains(s, "*When:* 2 December 2026") || !strings.Contains(s, "*Speakers:* Ada, Grace") {
+	if s := msg.Blocks[1].Text.Text; !strings.Contains(s, "*When:* 2 December 2026") || !strings.Contains(s, "*Speakers:* Ada, Grace and Hedy") {
 		t.Errorf("section %q", s)
 	}
 	if !strings.Contains(msg.Text, "&lt;3 &amp; Flink") {
