@@ -55,6 +55,7 @@ type daemon struct {
 // or a failed clone or unreadable state file (failure).
 func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string, now func() time.Time, stderr io.Writer) (*daemon, int, error) {
 	log, logH := newLogger(stderr, cfg.logFormat)
+	cfg.loader.Today = now // each reload dates its far-future warnings by the daemon's clock
 	loader, err := source.NewLoader(cfg.loader)
 	if err != nil {
 		return nil, exitUsage, err
