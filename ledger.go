@@ -27,10 +27,6 @@ type Stamp struct {
 // MaxChanges bounds the change history a ledger keeps (the change feed).
 const MaxChanges = 100
 
-// FarAhead is how far past a load a date must be to count as a
-// placeholder ("2100-01-01"), never an announce time.
-const FarAhead = 10 * 365 * 24 * time.Hour
-
 // LedgerEntry is what was published about one talk identity.
 type LedgerEntry struct {
 	// Digest is of everything about the talk that reaches an output

@@ -51,6 +51,11 @@ type Options struct {
 	MaxPageBytes int64
 	// Workers is the number of pages parsed at once; 0 means one per CPU.
 	Workers int
+	// Today is the clock a load reads once for its day: a page's start,
+	// end or published time more than 10 years after that day is warned
+	// about as a likely placeholder. Nil means no such check; the loader
+	// never reads the wall clock itself.
+	Today func() time.Time
 }
 
 // Result is what one load produced.
@@ -77,6 +82,7 @@ type Loader struct {
 	parser  *pageParser
 	maxSize int64
 	workers int
+	today   func() time.Time
 
 	mu       sync.Mutex
 	lastGood map[string]talkfeed.Event // by source path
@@ -145,6 +151,7 @@ func NewLoader(opts Options) (*Loader, error) {
 		},
 		maxSize: maxSize,
 		workers: workers,
+		today:   opts.Today,
 		cache:   map[string]cachedPage{},
 	}, nil
 }
@@ -172,6 +179,12 @@ func IsPage(name string) bool {
 // that lead out of the root, which Load reports as errors.
 func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 	res := &Result{}
+	// The day is read once, so that every page of a load is checked
+	// against the same one.
+	var farLimit time.Time
+	if l.today != nil {
+		farLimit = farFutureLimit(l.today())
+	}
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -231,6 +244,13 @@ feed:
 		return nil, err
 	}
 	res.Pages += len(files)
+	if !farLimit.IsZero() {
+		// Outside the parse cache: a cached page is checked against this
+		// load's day.
+		for i := range results {
+			results[i].diags = append(results[i].diags, results[i].farFuture(farLimit)...)
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i := range results {

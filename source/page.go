@@ -32,6 +32,9 @@ type pageResult struct {
 	skipped bool
 	uidLine int // where the ID came from, for duplicate reports
 	urlLine int // where the page URL came from
+	// dates are the start, end and published time with their fields,
+	// which each load checks against its own day (see farFuture).
+	dates []pageDate
 }
 
 func (r *pageResult) add(sev talkfeed.Severity, line, col int, format string, args ...any) {

@@ -39,6 +39,7 @@ func (m *mapping) times(ev *talkfeed.Event, startEntry *entry) bool {
 	} else {
 		m.timedStart(ev, start, startEntry, zone, zoneNamed)
 	}
+	m.r.noteDate(roleStart, startEntry, ev.Start)
 	m.end(ev, start)
 	m.dated(ev, startEntry)
 	return true
@@ -132,6 +133,11 @@ func (m *mapping) end(ev *talkfeed.Event, start when) {
 	} else {
 		m.timedEnd(ev, end, line, timeAlone)
 	}
+	if !timeAlone {
+		// An end with a date was read from the end field; an end time
+		// alone is on the start's day, which the start's check covers.
+		m.r.noteDate(roleEnd, m.lookup(fieldEnd), ev.End)
+	}
 }
 
 // endWhen reads the end from an end date-time, an end date, an end time
@@ -213,11 +219,13 @@ func (m *mapping) timedEnd(ev *talkfeed.Event, end when, line int, timeAlone boo
 func (m *mapping) dated(ev *talkfeed.Event, startEntry *entry) {
 	if pe := m.lookup(fieldPublished); pe != nil {
 		ev.Published = m.instant(pe)
+		m.r.noteDate(rolePublished, pe, ev.Published)
 	} else if startEntry.norm != "date" {
 		// Hugo and Jekyll pages that name the start elsewhere use `date`
 		// for when the post was written.
 		if de, ok := m.pg.fields["date"]; ok && !isNull(de.val) {
 			ev.Published = m.instant(de)
+			m.r.noteDate(rolePublished, de, ev.Published)
 		}
 	}
 	if ue := m.lookup(fieldUpdated); ue != nil {

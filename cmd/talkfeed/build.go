@@ -31,7 +31,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage
 	}
-	cfg, loader, ref, err := prepare(ctx, &cf, getenv, dir)
+	cfg, loader, ref, err := prepare(ctx, &cf, getenv, now, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitUsage

@@ -39,7 +39,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage
 	}
-	_, loader, ref, err := prepare(ctx, &cf, getenv, dir)
+	_, loader, ref, err := prepare(ctx, &cf, getenv, now, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed check: %v\n", err)
 		return exitUsage

@@ -85,6 +85,42 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
+// A placeholder date decades ahead is a warning at its field's line,
+// dated by the command's clock (TALKFEED_NOW); the talk still loads.
+func TestCheckFarFutureDate(t *testing.T) {
+	dir := t.TempDir()
+	pages := map[string]string{
+		"placeholder.md": "---\ntitle: To be announced\ndate: 2100-01-01\n---\nSoon.\n",
+		"published.md":   "---\ntitle: Soon\ndate: 2027-02-01 18:00\npublished: 3018-05-01\n---\n",
+		"decade.md":      "---\ntitle: Planned\ndate: 2036-12-01\n---\n",
+	}
+	for name, text := range pages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runArgs(t, nil, "check", dir)
+	want := []string{
+		filepath.Join(dir, "decade.md") + ":3: warning: date 2036-12-01 is more than 10 years after today; a placeholder? The talk is listed as upcoming until then\n",
+		filepath.Join(dir, "placeholder.md") + ":3: warning: date 2100-01-01 is more than 10 years after today; a placeholder? The talk is listed as upcoming until then\n",
+		filepath.Join(dir, "published.md") + ":4: warning: published 3018-05-01 is more than 10 years after today; a placeholder? Feeds date the talk's announcement then",
+		"3 events, 0 skipped, 3 warnings, 0 errors\n",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, out)
+		}
+	}
+	if code != exitOK {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	// On a later day the 2036 talk is within 10 years.
+	code, out, _ = runArgs(t, map[string]string{clockVar: "2027-01-01"}, "check", "--strict", dir)
+	if strings.Contains(out, "decade.md") || !strings.Contains(out, "3 events, 0 skipped, 2 warnings, 0 errors\n") || code != exitFail {
+		t.Errorf("on 2027-01-01: exit %d\n%s", code, out)
+	}
+}
+
 func TestCheckExitCodes(t *testing.T) {
 	warnDir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(warnDir, "w.md"), []byte("---\ntitle: T\ndate: 2020-12-01\nstatus: perhaps\n---\n"), 0o644); err != nil {

@@ -106,14 +106,16 @@ func (c *content) load(ctx context.Context, l *source.Loader) (*source.Result, e
 	return res, nil
 }
 
-// prepare resolves the configuration, makes the loader and resolves
-// SOURCE: everything a command does before loading. Its errors are usage
-// errors (a bad flag, config file or SOURCE) or a clone that failed.
-func prepare(ctx context.Context, cf *configFlags, getenv func(string) string, src string) (settings, *source.Loader, *sourceRef, error) {
+// prepare resolves the configuration, makes the loader (on the command's
+// clock, which dates its far-future warnings) and resolves SOURCE:
+// everything a command does before loading. Its errors are usage errors
+// (a bad flag, config file or SOURCE) or a clone that failed.
+func prepare(ctx context.Context, cf *configFlags, getenv func(string) string, now func() time.Time, src string) (settings, *source.Loader, *sourceRef, error) {
 	cfg, err := cf.resolve(getenv)
 	if err != nil {
 		return settings{}, nil, nil, err
 	}
+	cfg.loader.Today = now
 	loader, err := source.NewLoader(cfg.loader)
 	if err != nil {
 		return settings{}, nil, nil, err

@@ -60,6 +60,7 @@ type daemon struct {
 // (failure). A corrupt ledger is rebuilt, with a warning.
 func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string, now func() time.Time, stderr io.Writer) (*daemon, int, error) {
 	log, logH := newLogger(stderr, cfg.logFormat)
+	cfg.loader.Today = now // each reload dates its far-future warnings by the daemon's clock
 	loader, err := source.NewLoader(cfg.loader)
 	if err != nil {
 		return nil, exitUsage, err
