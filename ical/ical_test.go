@@ -355,28 +355,31 @@ func TestHostileTextRoundTrips(t *testing.T) {
 	}
 }
 
-// An edited talk raises SEQUENCE and LAST-MODIFIED; an unchanged talk
-// keeps its bytes.
+// An edited talk raises SEQUENCE by one and moves LAST-MODIFIED, as the
+// ledger records it; an unchanged talk keeps its bytes.
 func TestEditsRaiseSequence(t *testing.T) {
 	published := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	a := talkfeed.Event{ID: "a", Title: "A", Start: allDay(2027, 1, 1), AllDay: true, Published: published}
 	b := talkfeed.Event{ID: "b", Title: "B", Start: allDay(2027, 2, 1), AllDay: true, Published: published}
-	before := renderView(t, []talkfeed.Event{b}, testOpts)
-	one := parse(t, renderView(t, []talkfeed.Event{a}, testOpts)).Events()[0]
+	imported := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ledger, _ := talkfeed.NewLedger().Observe([]talkfeed.Event{a, b}, imported)
+	stamped := func(l *talkfeed.Ledger, e talkfeed.Event) []talkfeed.Event { return l.Stamped([]talkfeed.Event{e}) }
+	before := renderView(t, stamped(ledger, b), testOpts)
+	one := parse(t, renderView(t, stamped(ledger, a), testOpts)).Events()[0]
 
-	a.Title = "A, moved"
-	a.Updated = published.Add(26 * time.Hour)
-	two := parse(t, renderView(t, []talkfeed.Event{a}, testOpts)).Events()[0]
+	a.Location = "Porto"
+	edited, _ := ledger.Observe([]talkfeed.Event{a, b}, imported.Add(26*time.Hour))
+	two := parse(t, renderView(t, stamped(edited, a), testOpts)).Events()[0]
 	seq1, seq2 := one.Props.Get(goical.PropSequence).Value, two.Props.Get(goical.PropSequence).Value
-	if seq1 != "0" || seq2 != "1560" {
-		t.Errorf("SEQUENCE %s then %s, want 0 then 1560", seq1, seq2)
+	if seq1 != "0" || seq2 != "1" {
+		t.Errorf("SEQUENCE %s then %s, want 0 then 1", seq1, seq2)
 	}
 	lm1, _ := one.Props.DateTime(goical.PropLastModified, nil)
 	lm2, _ := two.Props.DateTime(goical.PropLastModified, nil)
 	if !lm2.After(lm1) {
 		t.Errorf("LAST-MODIFIED %v then %v", lm1, lm2)
 	}
-	if after := renderView(t, []talkfeed.Event{b}, testOpts); !bytes.Equal(before, after) {
+	if after := renderView(t, stamped(edited, b), testOpts); !bytes.Equal(before, after) {
 		t.Error("an unchanged talk's calendar changed")
 	}
 }
@@ -408,15 +411,26 @@ func TestFoldingKeepsUTF8(t *testing.T) {
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
-// With a git source, SEQUENCE counts the commits after the first.
-func TestSequenceFromRevisions(t *testing.T) {
-	e := talkfeed.Event{ID: "r", Title: "R", Start: allDay(2027, 1, 1), AllDay: true, Revisions: 4,
-		Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Updated: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
-	if got := Sequence(&e); got != 3 {
-		t.Errorf("SEQUENCE %d, want 3", got)
+// SEQUENCE is the ledger's version; CREATED, LAST-MODIFIED and DTSTAMP
+// its dates, whatever the page's own fields say.
+func TestSequenceIsVersion(t *testing.T) {
+	e := talkfeed.Event{ID: "r", Title: "R", Start: allDay(2027, 1, 1), AllDay: true,
+		Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Updated: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
+		Stamp: talkfeed.Stamp{Version: 4, Announced: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Changed: time.Date(2026, 4, 2, 10, 30, 0, 0, time.UTC)}}
+	if got := Sequence(&e); got != 4 {
+		t.Errorf("SEQUENCE %d, want 4", got)
 	}
-	e.Revisions = 0
-	if got := Sequence(&e); got != 31*24*60 {
-		t.Errorf("SEQUENCE without history %d", got)
+	body, err := Calendar(View{Events: []talkfeed.Event{e}}, Options{Site: talkfeed.Site{BaseURL: "https://t.example/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SEQUENCE:4\r\n", "CREATED:20260301T090000Z\r\n", "LAST-MODIFIED:20260402T103000Z\r\n", "DTSTAMP:20260402T103000Z\r\n"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("no %q in\n%s", want, body)
+		}
+	}
+	e.Stamp = talkfeed.Stamp{}
+	if got := Sequence(&e); got != 0 {
+		t.Errorf("SEQUENCE without a ledger %d", got)
 	}
 }

@@ -103,7 +103,7 @@ func TestCheckFarFutureDate(t *testing.T) {
 	want := []string{
 		filepath.Join(dir, "decade.md") + ":3: warning: date 2036-12-01 is more than 10 years after today; a placeholder? The talk is listed as upcoming until then\n",
 		filepath.Join(dir, "placeholder.md") + ":3: warning: date 2100-01-01 is more than 10 years after today; a placeholder? The talk is listed as upcoming until then\n",
-		filepath.Join(dir, "published.md") + ":4: warning: published 3018-05-01 is more than 10 years after today; a placeholder? Feeds date the talk's announcement then",
+		filepath.Join(dir, "published.md") + ":4: warning: published 3018-05-01 is more than 10 years after today; a placeholder? It is not used as the announcement",
 		"3 events, 0 skipped, 3 warnings, 0 errors\n",
 	}
 	for _, w := range want {
