@@ -43,7 +43,17 @@ func categoryOfDir(dir string) (string, bool) {
 // path when the page URL is under the base URL (so the links in feeds and
 // calendars resolve), else talks/<id>/.
 func TalkPagePath(baseURL string, e *talkfeed.Event) string {
-	rel, ok := strings.CutPrefix(e.PageURL, baseURL)
+	if p, ok := pagePath(baseURL, e.PageURL); ok {
+		return p
+	}
+	return fallbackTalkPagePath(e)
+}
+
+// pagePath is the tree path of a page URL under the base URL, as a talk
+// page is placed there (TalkPagePath), or false when the page URL is not
+// under the base URL or names no path the tree can hold.
+func pagePath(baseURL, pageURL string) (string, bool) {
+	rel, ok := strings.CutPrefix(pageURL, baseURL)
 	if ok {
 		// A path is served and written decoded: "東京", not "%E6%9D%B1".
 		var err error
@@ -52,15 +62,15 @@ func TalkPagePath(baseURL string, e *talkfeed.Event) string {
 		}
 	}
 	if !ok || rel == "" || strings.ContainsAny(rel, "?#\\") || strings.Contains(rel, "..") {
-		return fallbackTalkPagePath(e)
+		return "", false
 	}
 	if strings.HasSuffix(rel, "/") {
-		return rel + "index.html"
+		return rel + "index.html", true
 	}
 	if path.Ext(rel) == "" {
-		return rel + "/index.html"
+		return rel + "/index.html", true
 	}
-	return rel
+	return rel, true
 }
 
 // fallbackTalkPagePath is a talk's page when its page URL cannot be.
@@ -78,6 +88,9 @@ const (
 	RouteCalendar Route = "calendar"
 	RouteFeed     Route = "feed"
 	RouteOther    Route = "other"
+	// RouteRedirect is a moved page's old path answered with a redirect
+	// (Tree.Redirect); RouteOf never returns it, as it names no output.
+	RouteRedirect Route = "redirect"
 )
 
 // RouteOf is the route of a tree path.

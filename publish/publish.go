@@ -60,6 +60,12 @@ type Options struct {
 	// ViewCacheSize bounds the views rendered on demand (filtered views,
 	// other days' subscribe pages) kept with the tree; 0 means 256.
 	ViewCacheSize int
+	// Redirects map a moved talk's old page URL to its current one, both
+	// absolute as in talkfeed.Event.PageURL; nil for none. Build keeps
+	// those whose old URL is under the base URL, is no output of the tree
+	// and is not the new page, and that every host format can state (see
+	// Tree.Redirects).
+	Redirects map[string]string
 }
 
 // File is one output of the tree.
@@ -109,6 +115,8 @@ type Tree struct {
 	categories map[string]string // slug → category as spelled
 	today      time.Time         // the day index.html was rendered for
 	views      *viewCache
+	redirects  []Redirect        // by old path
+	redirectAt map[string]string // old tree path → new URL
 }
 
 // ChangedFeeds returns the URLs of the feeds of t that are new or differ
@@ -213,6 +221,7 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		}
 		t.index[f.Path] = i
 	}
+	t.addRedirects(o.Redirects)
 	compressAll(t.files)
 	return t, nil
 }

@@ -12,6 +12,9 @@ import (
 const (
 	// HeadersPath is the _headers file of Netlify and Cloudflare Pages.
 	HeadersPath = "_headers"
+	// RedirectsPath is the _redirects file of Netlify and Cloudflare
+	// Pages: the moved talk pages.
+	RedirectsPath = "_redirects"
 	// NginxPath is an nginx snippet for a server block.
 	NginxPath = "talkfeed.nginx.conf"
 )
@@ -45,8 +48,9 @@ func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
 
 // NginxConf returns an nginx snippet that serves the tree like the daemon:
 // the content types by extension, the .gz (and, with the brotli module,
-// .br) siblings, and the same caching and CORS headers.
-func NginxConf(maxAge time.Duration) []byte {
+// .br) siblings, the same caching and CORS headers, and the redirects of
+// moved talk pages.
+func (t *Tree) NginxConf(maxAge time.Duration) []byte {
 	exts := map[string]string{}
 	for _, f := range formats {
 		exts[f.Ext()] = strings.TrimSuffix(f.ContentType, "; charset=utf-8")
@@ -80,7 +84,7 @@ location ~ \.html$|/$ {
     add_header Content-Security-Policy "%s" always;
     add_header Referrer-Policy "strict-origin-when-cross-origin" always;
 }
-`, exts["rss"], exts["atom"], exts["json"], exts["ics"],
+%s`, exts["rss"], exts["atom"], exts["json"], exts["ics"],
 		exts["rss"], exts["atom"], exts["json"], exts["ics"],
-		int(maxAge.Seconds()), int(maxAge.Seconds()), PageCSP))
+		int(maxAge.Seconds()), int(maxAge.Seconds()), PageCSP, t.nginxRedirects()))
 }

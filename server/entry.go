@@ -39,6 +39,7 @@ const (
 
 var (
 	headerACAO     = []string{"*"}
+	headerPlain    = []string{"text/plain; charset=utf-8"}
 	headerNoSniff  = []string{"nosniff"}
 	headerVary     = []string{"Accept-Encoding"}
 	encodingGzip   = []string{publish.Gzip}

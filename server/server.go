@@ -170,12 +170,13 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveTree serves what the snapshot's tree has at the path: a file, the
-// subscribe page of today, or a filtered view.
+// subscribe page of today, a filtered view, or a moved page's redirect.
 func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 	snap := s.current.Load()
 	p := r.PathValue("path")
 	rec := s.metrics.start(w)
-	defer s.metrics.done(rec, string(publish.RouteOf(p)))
+	route := publish.RouteOf(p)
+	defer func() { s.metrics.done(rec, string(route)) }()
 	w = rec
 	if snap == nil {
 		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
@@ -202,6 +203,11 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
 				target += "?" + r.URL.RawQuery
 			}
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
+		if to, ok := snap.tree.Redirect(p); ok {
+			route = publish.RouteRedirect
+			snap.redirect(w, r, to)
 			return
 		}
 		plain(w, http.StatusNotFound, publish.NotFoundReason(p))
@@ -337,6 +343,24 @@ func newSnapshot(tree *publish.Tree, maxAge time.Duration) *snapshot {
 		s.entries[f] = newEntry(f, s.maxAge)
 	}
 	return s
+}
+
+// redirect answers a moved page's old path: 301 to its current page,
+// cached and readable from other origins as the outputs are. The target
+// is the tree's, never built from the request.
+func (s *snapshot) redirect(w http.ResponseWriter, r *http.Request, to string) {
+	body := "Moved Permanently: " + to + "\n"
+	h := w.Header()
+	h["Location"] = []string{to}
+	h["Content-Type"] = headerPlain
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Cache-Control"] = []string{s.maxAge}
+	h["Access-Control-Allow-Origin"] = headerACAO
+	h["X-Content-Type-Options"] = headerNoSniff
+	w.WriteHeader(http.StatusMovedPermanently)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, body)
+	}
 }
 
 // entryFor returns the ready-made response for one of the tree's outputs.

@@ -86,10 +86,11 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 }
 
 // writeTree writes every file of the tree below dir with its .gz and .br
-// siblings, and the _headers file and nginx snippet that make a static
-// host serve them as the daemon does. Each file goes through a temporary
-// file and a rename so that a static server never sends half a file.
-// Large trees report progress.
+// siblings, and the _headers and _redirects files and nginx snippet that
+// make a static host serve them, and redirect moved talk pages, as the
+// daemon does (_redirects even when there are none, so that no stale one
+// stays). Each file goes through a temporary file and a rename so that a
+// static server never sends half a file. Large trees report progress.
 func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io.Writer) error {
 	files := tree.Files()
 	for i, f := range files {
@@ -114,7 +115,10 @@ func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io
 	if err := writeFile(filepath.Join(dir, publish.HeadersPath), tree.HeadersFile(maxAge)); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, publish.NginxPath), publish.NginxConf(maxAge))
+	if err := writeFile(filepath.Join(dir, publish.RedirectsPath), tree.RedirectsFile()); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, publish.NginxPath), tree.NginxConf(maxAge))
 }
 
 func writeFile(p string, body []byte) error {

@@ -322,4 +322,10 @@ func TestBuildWritesSiblingsAndHeaders(t *testing.T) {
 	if err != nil || !bytes.Contains(nginx, []byte("application/rss+xml rss;")) || !bytes.Contains(nginx, []byte("gzip_static on;")) {
 		t.Errorf("nginx snippet: %v\n%s", err, nginx)
 	}
+	// _redirects is written even with no moved pages, so that none stays
+	// from an older build.
+	redirects, err := os.ReadFile(filepath.Join(out, "_redirects"))
+	if err != nil || !bytes.HasPrefix(redirects, []byte("# ")) || bytes.Contains(redirects, []byte("\n/")) {
+		t.Errorf("_redirects: %v\n%s", err, redirects)
+	}
 }
