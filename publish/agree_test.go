@@ -286,14 +286,20 @@ func TestOutputsAgree(t *testing.T) {
 	// Slack: every talk announced as new, then the cancellation of one
 	// that was confirmed.
 	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	before := talkfeed.Fingerprints(cat)
-	for id, fp := range before {
-		if fp.Status == talkfeed.StatusCancelled {
-			fp.Status = talkfeed.StatusConfirmed
-			before[id] = fp
+	var all, confirmed []*talkfeed.Event
+	for _, e := range cat.Events() {
+		all = append(all, &e)
+		c := e
+		if c.Status == talkfeed.StatusCancelled {
+			c.Status = talkfeed.StatusConfirmed
 		}
+		confirmed = append(confirmed, &c)
 	}
-	changes := append(talkfeed.Diff(nil, cat, at), talkfeed.Diff(before, cat, at)...)
+	changes := talkfeed.NewLedger().Apply(at, all, nil) // every talk new
+	ledger := talkfeed.NewLedger()
+	ledger.Apply(at, confirmed, nil)
+	_, cancelled := ledger.Observe(cat.Events(), at.Add(time.Hour))
+	changes = append(changes, cancelled...)
 	headers := map[string][]string{}
 	for i := range changes {
 		c := &changes[i]

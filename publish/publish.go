@@ -50,9 +50,6 @@ type Options struct {
 	// cancelled events: every calendar that held one (all talks, its
 	// category's, its own) cancels it. Feeds do not list them.
 	Tombstones []talkfeed.Event
-	// Redirects map the past page URLs of moved talks to their page URLs
-	// now.
-	Redirects map[string]string
 	// Today is the day the subscribe page (index.html) sorts upcoming from
 	// past talks by. It is required: the tree never reads the clock, so
 	// the same content and day give the same bytes.

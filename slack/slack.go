@@ -23,6 +23,7 @@ var headings = map[talkfeed.ChangeKind]string{
 	talkfeed.ChangeNew:         "New talk",
 	talkfeed.ChangeRescheduled: "Rescheduled",
 	talkfeed.ChangeMoved:       "Moved",
+	talkfeed.ChangeRemoved:     "Removed",
 }
 
 // Message builds the Block Kit message for a change; icsURL is the talk's
@@ -57,12 +58,14 @@ func Message(c *talkfeed.Change, icsURL string) ([]byte, error) {
 		blocks = append(blocks, contextBlock("Was "+escape(c.Before.When)))
 	case talkfeed.ChangeMoved:
 		blocks = append(blocks, contextBlock("Was at "+escape(cmp.Or(c.Before.Place, "an online venue"))))
+	case talkfeed.ChangeRemoved:
+		blocks = append(blocks, contextBlock("Its page was taken down: the talk is off the calendars"))
 	}
 	var buttons []any
-	if c.PageURL != "" {
+	if c.PageURL != "" && c.Kind != talkfeed.ChangeRemoved {
 		buttons = append(buttons, map[string]any{"type": "button", "text": plain("Talk page"), "url": c.PageURL, "action_id": "talk_page"})
 	}
-	if icsURL != "" && c.Kind != talkfeed.ChangeCancelled {
+	if icsURL != "" && c.Kind != talkfeed.ChangeCancelled && c.Kind != talkfeed.ChangeRemoved {
 		buttons = append(buttons, map[string]any{"type": "button", "text": plain("Add to calendar"), "url": icsURL, "action_id": "add_to_calendar"})
 	}
 	if len(buttons) > 0 {

@@ -65,7 +65,7 @@ func TestFarFutureDatesWarn(t *testing.T) {
 	want := map[at]string{
 		{"placeholder.md", 3}: "date 2100-01-01 is more than 10 years after today; a placeholder? The talk is listed as upcoming until then",
 		{"published.md", 5}:   "published 3018-05-01 is more than 10 years after today; a placeholder? It is not used as the announcement",
-		{"hugo.md", 4}:        "date 3018-05-01T10:00:00Z is more than 10 years after today; a placeholder? Feeds date",
+		{"hugo.md", 4}:        "date 3018-05-01T10:00:00Z is more than 10 years after today; a placeholder? It is not used as the announcement",
 		{"far-end.md", 4}:     "end 2100-01-01 is more than 10 years after today; a placeholder? The talk is listed as running until then",
 		{"both-far.md", 3}:    "date 2100-01-01 18:00 is more than 10 years",
 		{"both-far.md", 5}:    "published 2100-01-01 is more than 10 years",

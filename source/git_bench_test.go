@@ -60,13 +60,18 @@ func BenchmarkGitReload(b *testing.B) {
 		b.Fatal(err)
 	}
 	warm, _ := NewLoader(Options{})
-	load := func(l *Loader, history History) {
+	load := func(l *Loader, history bool) {
+		if history {
+			if _, _, err := g.History(ctx, l); err != nil {
+				b.Fatal(err)
+			}
+		}
 		root, err := os.OpenRoot(g.Dir())
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer root.Close()
-		res, err := l.LoadWithHistory(ctx, root.FS(), history)
+		res, err := l.Load(ctx, root.FS())
 		if err != nil || len(res.Events) != pages {
 			b.Fatalf("%v, %d events", err, len(res.Events))
 		}
@@ -74,10 +79,10 @@ func BenchmarkGitReload(b *testing.B) {
 	b.Run("baseline-cold-load-folder", func(b *testing.B) {
 		for b.Loop() {
 			cold, _ := NewLoader(Options{})
-			load(cold, nil)
+			load(cold, false)
 		}
 	})
-	load(warm, g.Dates)
+	load(warm, true)
 	n := 0
 	b.Run("one-commit-then-reload", func(b *testing.B) {
 		for b.Loop() {
@@ -93,7 +98,7 @@ func BenchmarkGitReload(b *testing.B) {
 			if err := g.Fetch(ctx); err != nil {
 				b.Fatal(err)
 			}
-			load(warm, g.Dates)
+			load(warm, true)
 		}
 	})
 	b.Run("fetch-only", func(b *testing.B) {

@@ -2,14 +2,18 @@ package source
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/talkfeed/talkfeed"
 )
 
 // remote is a repository made in the test, committed to at chosen times.
@@ -66,8 +70,23 @@ func (r *remote) commit(msg string, when time.Time) plumbing.Hash {
 	return h
 }
 
-func sameDates(d, w PageDates) bool {
-	return d.Added.Equal(w.Added) && d.Changed.Equal(w.Changed) && d.Revisions == w.Revisions
+// history reads the ledger of g's history with l.
+func history(t *testing.T, g *Git, l *Loader) (*talkfeed.Ledger, time.Time) {
+	t.Helper()
+	h, at, err := g.History(context.Background(), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, at
+}
+
+func ledgerBytes(t *testing.T, l *talkfeed.Ledger) string {
+	t.Helper()
+	b, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // rewind moves the branch and the work tree back to an older commit, as
@@ -103,71 +122,90 @@ func TestGitHistory(t *testing.T) {
 	if err := g.Fetch(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]PageDates{
-		"a.md":         {Added: day(1), Changed: day(2), Revisions: 2},
-		"2027/beta.md": {Added: day(1), Changed: day(3), Revisions: 2},
-		"c.md":         {Added: day(4), Changed: day(4), Revisions: 1},
+	l, _ := NewLoader(Options{})
+	h, at := history(t, g, l)
+	if !at.Equal(day(4)) {
+		t.Errorf("head time %v", at)
 	}
-	check := func(want map[string]PageDates) {
-		t.Helper()
-		for p, w := range want {
-			d, ok := g.Dates(p)
-			if !ok || !d.Added.Equal(w.Added) || !d.Changed.Equal(w.Changed) || d.Revisions != w.Revisions {
-				t.Errorf("%s: %+v %v, want %+v", p, d, ok, w)
-			}
+	for id, want := range map[string]talkfeed.Stamp{
+		// Added, then its title edited: one version more.
+		"a": {Version: 1, Announced: day(1), Changed: day(2)},
+		// A file moved is another page (its ID is its path), added then.
+		"2027/beta": {Version: 0, Announced: day(3), Changed: day(3)},
+		"c":         {Version: 0, Announced: day(4), Changed: day(4)},
+	} {
+		if got := h.Stamp(id); got != want {
+			t.Errorf("%s: %+v, want %+v", id, got, want)
 		}
 	}
-	check(want)
-	if _, ok := g.Dates("b.md"); ok {
-		t.Error("the old path of a moved page is still known")
+	if e, ok := h.Entry("b"); !ok || !e.Removed.Equal(day(3)) || e.Version != 1 {
+		t.Errorf("the moved page's old talk: %+v %v", e, ok)
+	}
+	kinds := func(h *talkfeed.Ledger) (out []string) {
+		for _, c := range h.Changes() {
+			out = append(out, string(c.Kind)+" "+c.ID)
+		}
+		return out
+	}
+	if got := strings.Join(kinds(h), ", "); got != "new b, new a, removed b, new 2027/beta, new c" {
+		t.Errorf("changes: %s", got)
 	}
 
-	// The loader dates the talks by the history; page fields still win.
+	// A new commit: its pages are dated by it, and a deleted page is
+	// removed at its time; a page's own published field wins.
 	r.write("src/events/d.md", "---\ntitle: Delta\ndate: 2027-02-02\npublished: 2026-09-01\n---\n")
 	r.remove("src/events/c.md")
 	r.commit("add delta, drop gamma", day(5))
 	if err := g.Fetch(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := g.Dates("c.md"); ok {
-		t.Error("a deleted page is still known")
+	h, _ = history(t, g, l)
+	if st := h.Stamp("d"); st.Announced.Format(time.DateOnly) != "2026-09-01" || !st.Changed.Equal(day(5)) {
+		t.Errorf("delta %+v", st)
 	}
-	l, _ := NewLoader(Options{})
+	if e, _ := h.Entry("c"); !e.Removed.Equal(day(5)) {
+		t.Errorf("gamma not removed: %+v", e)
+	}
+
+	// A page broken at the head keeps its last good version, also for a
+	// loader that never saw it good on disk.
+	r.write("src/events/a.md", "---\ntitle: [unclosed\n---\n")
+	r.commit("break alpha", day(6))
+	if err := g.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := NewLoader(Options{})
+	h, _ = history(t, g, fresh)
 	root, err := os.OpenRoot(g.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	res, err := l.LoadWithHistory(ctx, root.FS(), g.Dates)
+	res, err := fresh.Load(ctx, root.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]int{}
-	for i, e := range res.Events {
-		byID[e.ID] = i
+	if ids := eventIDs(res); len(ids) != 3 || h.Stamp("a").Version != 1 {
+		t.Fatalf("events %v, alpha %+v", ids, h.Stamp("a"))
 	}
-	if len(res.Events) != 3 {
-		t.Fatalf("events %v", eventIDs(res))
-	}
-	a := res.Events[byID["a"]]
-	if !a.Published.Equal(day(1)) || !a.Updated.Equal(day(2)) || a.Revisions != 2 || a.Title != "Alpha, edited" {
-		t.Errorf("alpha %v %v %d %q", a.Published, a.Updated, a.Revisions, a.Title)
-	}
-	dlt := res.Events[byID["d"]]
-	if dlt.Published.Format(time.DateOnly) != "2026-09-01" || !dlt.Updated.Equal(day(5)) {
-		t.Errorf("delta's own published field lost: %v %v", dlt.Published, dlt.Updated)
+	for _, e := range res.Events {
+		if e.ID == "a" && e.Title != "Alpha, edited" {
+			t.Errorf("alpha %q", e.Title)
+		}
 	}
 
-	// A restart reuses the clone and the ledger.
-	g2, err := OpenGit(ctx, GitOptions{URL: "file://" + r.dir, Subdir: "src/events", CacheDir: cache})
+	// A restart (a replica) reads the history in one go to the same
+	// ledger as the one read commit by commit.
+	g2, err := OpenGit(ctx, GitOptions{URL: "file://" + r.dir, Subdir: "src/events", CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if d, ok := g2.Dates("a.md"); !ok || d.Revisions != 2 {
-		t.Errorf("the ledger was not kept: %+v", d)
 	}
 	if err := g2.Fetch(ctx); err != nil {
 		t.Fatal(err)
+	}
+	h2, _ := history(t, g2, fresh)
+	if a, b := ledgerBytes(t, h), ledgerBytes(t, h2); a != b {
+		t.Errorf("two replicas, two ledgers:\n%s\n%s", a, b)
 	}
 
 	// The remote disappears: the fetch fails and the clone stays usable.
@@ -203,8 +241,9 @@ func TestGitFollowsForcePush(t *testing.T) {
 	if err := g.Fetch(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := g.Dates("b.md"); d.Revisions != 2 || !d.Changed.Equal(day(3)) {
-		t.Fatalf("before the force-push, beta: %+v", d)
+	l, _ := NewLoader(Options{})
+	if st, _ := history(t, g, l); st.Stamp("b").Version != 1 || !st.Stamp("b").Changed.Equal(day(3)) {
+		t.Fatalf("before the force-push, beta: %+v", st.Stamp("b"))
 	}
 
 	r.rewind(kept)
@@ -214,18 +253,20 @@ func TestGitFollowsForcePush(t *testing.T) {
 		t.Fatalf("fetch after a force-push: %v", err)
 	}
 
-	want := map[string]PageDates{
-		"a.md": {Added: day(1), Changed: day(2), Revisions: 2},
-		"b.md": {Added: day(1), Changed: day(1), Revisions: 1},
-		"d.md": {Added: day(4), Changed: day(4), Revisions: 1},
-	}
-	for p, w := range want {
-		if d, ok := g.Dates(p); !ok || !sameDates(d, w) {
-			t.Errorf("%s: %+v %v, want %+v", p, d, ok, w)
+	h, _ := history(t, g, l)
+	for id, want := range map[string]talkfeed.Stamp{
+		"a": {Version: 1, Announced: day(1), Changed: day(2)},
+		// One second before alpha, added by the same commit: never the
+		// same second, never after the commit.
+		"b": {Version: 0, Announced: day(1).Add(-time.Second), Changed: day(1).Add(-time.Second)},
+		"d": {Version: 0, Announced: day(4), Changed: day(4)},
+	} {
+		if got := h.Stamp(id); got != want {
+			t.Errorf("%s: %+v, want %+v", id, got, want)
 		}
 	}
-	if d, ok := g.Dates("c.md"); ok {
-		t.Errorf("gamma, added only by the dropped commit, is still known: %+v", d)
+	if e, ok := h.Entry("c"); ok {
+		t.Errorf("gamma, added only by the dropped commit, is still known: %+v", e)
 	}
 	for name, want := range map[string]string{"b.md": talk("Beta", "2027-01-02"), "d.md": talk("Delta", "2027-01-04"), "c.md": ""} {
 		b, err := os.ReadFile(filepath.Join(g.Dir(), name))

@@ -276,17 +276,16 @@ feed:
 	return res, nil
 }
 
-// rememberGood makes ev the last good version of the page at p, unless
-// a load already found one: what a page broken since keeps serving.
+// rememberGood makes ev the last good version of the page at p: a
+// history's newest good revision of a page, which it keeps serving while
+// it is broken, on a replica that never loaded it good too.
 func (l *Loader) rememberGood(p string, ev talkfeed.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lastGood == nil {
 		l.lastGood = map[string]talkfeed.Event{}
 	}
-	if _, ok := l.lastGood[p]; !ok {
-		l.lastGood[p] = ev
-	}
+	l.lastGood[p] = ev
 }
 
 // pruneCache forgets pages that are gone.

@@ -81,7 +81,16 @@ func talkAt(id, title, category string, start time.Time) talkfeed.Event {
 
 func newTestState(t *testing.T, path string, hooks ...webhook) *stateFile {
 	t.Helper()
-	s, err := openState(path, true, hooks, "https://talks.example/", func() time.Time { return announceNow }, quiet)
+	s := openTestState(t, path, hooks...)
+	if s.fresh {
+		s.observe(nil) // a daemon that has run before
+	}
+	return s
+}
+
+func openTestState(t *testing.T, path string, hooks ...webhook) *stateFile {
+	t.Helper()
+	s, err := openState(path, hooks, "https://talks.example/", func() time.Time { return announceNow }, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +124,18 @@ func deliverUntil(t *testing.T, s *stateFile, left int) {
 	<-done
 }
 
-func changesOf(before map[string]talkfeed.Fingerprint, evs ...talkfeed.Event) ([]talkfeed.Change, map[string]talkfeed.Fingerprint) {
-	cat := talkfeed.NewCatalog(evs)
-	return talkfeed.Diff(before, cat, announceNow), talkfeed.Fingerprints(cat)
+// announcerLedger is a ledger past its import, so that talks it sees
+// are news.
+func announcerLedger() *talkfeed.Ledger {
+	l, _ := talkfeed.NewLedger().Observe(nil, announceNow.Add(-time.Hour))
+	return l
+}
+
+// seeing observes the talks into *l at at and returns the ledger's
+// changes: what a published snapshot shows the announcer.
+func seeing(l **talkfeed.Ledger, at time.Time, evs ...talkfeed.Event) []talkfeed.Change {
+	*l, _ = (*l).Observe(evs, at)
+	return (*l).Changes()
 }
 
 func TestAnnouncerPostsEachChangeOnce(t *testing.T) {
@@ -129,30 +147,46 @@ func TestAnnouncerPostsEachChangeOnce(t *testing.T) {
 	old := talkAt("old", "Old", "Go", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 
 	// Two talks at once, and one of a past date that is history, not news.
-	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b, old)
-	s.observe(changes, changes, talks)
+	l := announcerLedger()
+	s.observe(seeing(&l, announceNow, a, b, old))
 	deliverUntil(t, s, 0)
-	if got := r.got(); len(got) != 2 || got[0] != "New talk: Alpha" || got[1] != "New talk: Beta" {
+	if got := r.got(); len(got) != 2 || got[0] != "New talk: Beta" || got[1] != "New talk: Alpha" {
 		t.Fatalf("posts %q", got)
 	}
 
 	// A restart with nothing new posts nothing.
 	s2 := newTestState(t, path, webhook{Name: "all", URL: r.URL})
-	known, _ := s2.known()
-	changes, talks = changesOf(known, a, b, old)
-	s2.observe(changes, changes, talks)
+	s2.observe(seeing(&l, announceNow.Add(time.Minute), a, b, old))
 	deliverUntil(t, s2, 0)
 	if got := r.got(); len(got) != 2 {
 		t.Fatalf("a restart re-posted: %q", got)
 	}
 
-	// A rescheduling and a cancellation, after the restart.
+	// A rescheduling and a cancellation, after the restart; a removal.
 	b.Start = b.Start.AddDate(0, 0, 7)
 	a.Status = talkfeed.StatusCancelled
-	changes, _ = changesOf(known, a, b, old)
-	s2.observe(changes, changes, talks)
+	s2.observe(seeing(&l, announceNow.Add(2*time.Minute), a, b, old))
+	s2.observe(seeing(&l, announceNow.Add(3*time.Minute), a, old))
 	deliverUntil(t, s2, 0)
-	if got := r.got(); len(got) != 4 || got[2] != "Cancelled: Alpha" || got[3] != "Rescheduled: Beta" {
+	if got := r.got(); len(got) != 5 || got[2] != "Rescheduled: Beta" || got[3] != "Cancelled: Alpha" || got[4] != "Removed: Beta" {
+		t.Fatalf("posts %q", got)
+	}
+}
+
+// The first start with a new state announces nothing of what the
+// ledger already holds: subscribers knew it all along.
+func TestAnnouncerFirstStartAnnouncesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	r := newReceiver(t)
+	l := announcerLedger()
+	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	changes := seeing(&l, announceNow, a)
+	s := openTestState(t, path, webhook{Name: "all", URL: r.URL})
+	s.observe(changes)
+	b := talkAt("b", "Beta", "Go", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
+	s.observe(seeing(&l, announceNow.Add(time.Minute), a, b))
+	deliverUntil(t, s, 0)
+	if got := r.got(); len(got) != 1 || got[0] != "New talk: Beta" {
 		t.Fatalf("posts %q", got)
 	}
 }
@@ -165,15 +199,15 @@ func TestAnnouncerRetriesAndSurvivesRestarts(t *testing.T) {
 	s := newTestState(t, path, webhook{Name: "all", URL: r.URL})
 	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	b := talkAt("b", "Beta", "Go", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
-	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b)
-	s.observe(changes, changes, talks)
+	l := announcerLedger()
+	s.observe(seeing(&l, announceNow, a, b))
 	deliverUntil(t, s, 1)
-	if got := r.got(); len(got) != 1 || got[0] != "New talk: Alpha" {
+	if got := r.got(); len(got) != 1 || got[0] != "New talk: Beta" {
 		t.Fatalf("after retries: %q", got)
 	}
 	// The process stops with Beta undelivered: it waits in the state file.
 	data, _ := os.ReadFile(path)
-	if !strings.Contains(string(data), `"outbox": [`) || !strings.Contains(string(data), `"title": "Beta"`) {
+	if !strings.Contains(string(data), `"outbox":[`) || !strings.Contains(string(data), `"title":"Alpha"`) {
 		t.Fatalf("the undelivered announcement is not in the state file:\n%s", data)
 	}
 	// Slack is back, behind the same webhook name. (A new receiver: a
@@ -182,7 +216,7 @@ func TestAnnouncerRetriesAndSurvivesRestarts(t *testing.T) {
 	back := newReceiver(t)
 	s2 := newTestState(t, path, webhook{Name: "all", URL: back.URL})
 	deliverUntil(t, s2, 0)
-	if got := back.got(); len(got) != 1 || got[0] != "New talk: Beta" {
+	if got := back.got(); len(got) != 1 || got[0] != "New talk: Alpha" {
 		t.Fatalf("across a restart: %q", got)
 	}
 	if got := r.got(); len(got) != 1 {
@@ -200,8 +234,8 @@ func TestAnnouncerRoutesByCategoryAndDropsRefusals(t *testing.T) {
 		webhook{Name: "rust", URL: rustHook.URL, Categories: []string{"Rust"}})
 	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	b := talkAt("b", "Beta", "Rust", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
-	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a, b)
-	s.observe(changes, changes, talks)
+	l := announcerLedger()
+	s.observe(seeing(&l, announceNow, a, b))
 	deliverUntil(t, s, 0)
 	if g, r := goHook.got(), rustHook.got(); len(g) != 1 || g[0] != "New talk: Alpha" || len(r) != 1 || r[0] != "New talk: Beta" {
 		t.Errorf("go %q, rust %q", g, r)
@@ -232,8 +266,8 @@ func TestAnnouncerRecordsAPostThatLandedDuringShutdown(t *testing.T) {
 		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
 	})}
 	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a)
-	s.observe(changes, changes, talks)
+	l := announcerLedger()
+	s.observe(seeing(&l, announceNow, a))
 	s.deliver(ctx)
 	if posts != 1 || len(s.st.Outbox) != 0 {
 		t.Errorf("%d posts, %d left in the outbox", posts, len(s.st.Outbox))
@@ -257,8 +291,8 @@ func TestAnnouncerFinishesAPostUnderWayAtShutdown(t *testing.T) {
 	defer slackHook.Close()
 	s := newTestState(t, path, webhook{Name: "all", URL: slackHook.URL})
 	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-	changes, talks := changesOf(map[string]talkfeed.Fingerprint{}, a)
-	s.observe(changes, changes, talks)
+	l := announcerLedger()
+	s.observe(seeing(&l, announceNow, a))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.deliver(ctx); close(done) }()

@@ -519,10 +519,11 @@ func TestEndToEndFileChange(t *testing.T) {
 func TestEndToEndAnnouncesOncePerChange(t *testing.T) {
 	r := newReceiver(t)
 	dir := t.TempDir()
-	statePath := filepath.Join(t.TempDir(), "state.json")
+	stateDir := t.TempDir()
+	statePath := filepath.Join(stateDir, announceFile)
 	writePage(t, dir, "alpha.md", page("Alpha Talk", "2099-01-01", ""))
 	env := []string{"TALKFEED_SLACK_WEBHOOK=" + r.URL}
-	args := []string{"--watch=false", "--announce", "--state-file", statePath}
+	args := []string{"--watch=false", "--announce", "--state", stateDir}
 
 	d := startDaemon(t, dir, env, args...)
 	// The first load is the baseline: nothing to announce.

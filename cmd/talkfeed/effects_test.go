@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +23,12 @@ import (
 func testPlan(t *testing.T, last lastPublished, evs ...talkfeed.Event) plan {
 	t.Helper()
 	o := publish.Options{Site: talkfeed.Site{Title: "T", BaseURL: "https://talks.example/"}, Today: demo.Anchor}
-	p, err := planSnapshot(last, &source.Result{Events: evs}, o, announceNow, last.tree != nil)
+	base := last.ledger
+	if base == nil {
+		base = announcerLedger()
+	}
+	in := planInput{res: &source.Result{Events: evs}, base: base, at: announceNow.Add(time.Duration(base.Len()) * time.Minute)}
+	p, err := planSnapshot(last, in, o, last.tree != nil)
 	if err != nil || p.tree == nil {
 		t.Fatalf("plan: %v, tree %v", err, p.tree != nil)
 	}
@@ -49,15 +55,15 @@ func newHub(t *testing.T) *hubRecorder {
 	return h
 }
 
-// The state file records each published snapshot in order, and what was
-// queued is written before run returns: shutdown loses nothing.
+// The announcer's state records each published snapshot in order, and
+// what was queued is written before run returns: shutdown loses nothing.
 func TestEffectsRecordState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	st := newTestState(t, path)
 	e := newEffects(st, nil, quiet)
 	a := talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	b := talkAt("b", "Beta", "Go", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
-	first := testPlan(t, lastPublished{known: map[string]talkfeed.Fingerprint{}}, a)
+	first := testPlan(t, lastPublished{}, a)
 	second := testPlan(t, first.published(), a, b)
 	e.queue(first, nil)
 	e.queue(second, first.tree)
@@ -68,8 +74,8 @@ func TestEffectsRecordState(t *testing.T) {
 	if err != nil || json.Unmarshal(data, &saved) != nil {
 		t.Fatalf("state file: %v", err)
 	}
-	if len(saved.Talks) != 2 || len(saved.Changes) != 2 || saved.Changes[0].ID != "a" || saved.Changes[1].ID != "b" {
-		t.Errorf("state: %d talks, changes %+v", len(saved.Talks), saved.Changes)
+	if len(saved.Seen) != 2 || !strings.HasPrefix(saved.Seen[0], "change/a/new/") || !strings.HasPrefix(saved.Seen[1], "change/b/new/") {
+		t.Errorf("state: seen %q", saved.Seen)
 	}
 }
 
@@ -85,13 +91,12 @@ func TestEffectsPingTheHub(t *testing.T) {
 	e.queue(second, first.tree)
 	e.close()
 	e.run()
-	// In path order, snapshot by snapshot.
+	// In path order, snapshot by snapshot; the change feeds too.
 	var want []string
-	for _, dirs := range [][]string{{"category/go/", ""}, {"category/rust/", ""}} {
-		for _, dir := range dirs {
-			for _, f := range []string{"feed.atom", "feed.json", "feed.rss"} {
-				want = append(want, "https://talks.example/"+dir+f)
-			}
+	for _, category := range []string{"category/go/", "category/rust/"} {
+		for _, p := range []string{category + "feed.atom", category + "feed.json", category + "feed.rss",
+			"changes.atom", "changes.json", "changes.rss", "feed.atom", "feed.json", "feed.rss"} {
+			want = append(want, "https://talks.example/"+p)
 		}
 	}
 	if !slices.Equal(hub.topics, want) {

@@ -57,15 +57,19 @@ func TestHealthURL(t *testing.T) {
 	}
 }
 
-// A state file that is there but is no state file is a failure to start,
-// not a usage error: the command line was right.
-func TestServeRefusesACorruptStateFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
+// An announcer state that is there but is no state is a failure to
+// start, not a usage error: the command line was right. (Guessing would
+// repeat or lose posts; a corrupt ledger, which the pages rebuild, is
+// only a warning.)
+func TestServeRefusesACorruptAnnouncerState(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, announceFile)
 	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runArgs(t, nil, "serve", "--addr", "127.0.0.1:0", "--state-file", path)
-	if code != exitFail || !strings.Contains(errOut, "state file "+path) {
+	env := map[string]string{"TALKFEED_SLACK_WEBHOOK": "https://hooks.example/x"}
+	code, _, errOut := runArgs(t, env, "serve", "--addr", "127.0.0.1:0", "--announce", "--state", dir, t.TempDir())
+	if code != exitFail || !strings.Contains(errOut, "announcer state: "+path) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
@@ -103,8 +107,8 @@ func TestServeConfigPrecedence(t *testing.T) {
 	if _, err := resolve(map[string]string{"TALKFEED_WATCH": "sometimes"}); err == nil || !strings.Contains(err.Error(), "TALKFEED_WATCH") {
 		t.Errorf("a bad boolean: %v", err)
 	}
-	if _, err := resolve(nil, "--announce"); err == nil || !strings.Contains(err.Error(), "--state-file") {
-		t.Errorf("announce without a state file: %v", err)
+	if _, err := resolve(nil, "--announce"); err == nil || !strings.Contains(err.Error(), "webhook") {
+		t.Errorf("announce without a webhook: %v", err)
 	}
 }
 
