@@ -133,7 +133,10 @@ func RSS(v View, o Options) ([]byte, error) {
 		if e.BodyHTML != "" {
 			ri.Content = &gfeeds.RssContent{Content: xmlSafe(e.BodyHTML)}
 		}
-		ri.Creator = xmlSafe(speakers(e, true))
+		// Names only: gofeed reads an RSS author with parentheses as an
+		// e-mail's comment and shows none ("Jane Doe (Acme)"); the
+		// affiliations are in the description and the event module.
+		ri.Creator = xmlSafe(speakers(e, false))
 		if e.ImageURL != "" {
 			// RSS requires a length; 0 is the RSS Advisory Board's word for
 			// "unknown", where gorilla would drop the enclosure.
