@@ -512,6 +512,7 @@ func TestSystemd(t *testing.T) {
 	for k, want := range map[string]string{
 		"DynamicUser": "yes", "ProtectSystem": "strict", "NoNewPrivileges": "yes", "ProtectHome": "yes",
 		"PrivateTmp": "yes", "ExecReload": "/bin/kill -HUP $MAINPID", "CacheDirectory": "talkfeed",
+		"StateDirectory": "talkfeed",
 	} {
 		if len(u[k]) != 1 || u[k][0] != want {
 			t.Errorf("%s=%v, want %s", k, u[k], want)
@@ -532,6 +533,10 @@ func TestSystemd(t *testing.T) {
 		t.Errorf("the unit's daemon listens on %d, not 8080", got)
 	}
 	runAndProbe(t, fields[1:], env, "/healthz", "/readyz")
+	// The ledger of the folder source went where systemd keeps state.
+	if _, err := os.Stat(filepath.Join(stateHome, "talkfeed", "ledger.json")); err != nil {
+		t.Errorf("no ledger in the unit's StateDirectory: %v", err)
+	}
 }
 
 func TestComposeAndDockerfile(t *testing.T) {
@@ -548,10 +553,11 @@ func TestComposeAndDockerfile(t *testing.T) {
 			ReadOnly    bool              `json:"read_only"`
 			Tmpfs       []string          `json:"tmpfs"`
 		} `json:"services"`
+		Volumes map[string]struct{} `json:"volumes"`
 	}
 	decodeStrict(t, "compose.yaml", &compose)
 	s, ok := compose.Services["talkfeed"]
-	if !ok || s.Build.Dockerfile != "deploy/Dockerfile" || len(s.Ports) != 1 || len(s.Volumes) != 1 {
+	if !ok || s.Build.Dockerfile != "deploy/Dockerfile" || len(s.Ports) != 1 || len(s.Volumes) != 2 {
 		t.Fatalf("compose %+v", compose)
 	}
 	if _, err := os.Stat(filepath.Join(s.Build.Context, s.Build.Dockerfile)); err != nil {
@@ -565,14 +571,19 @@ func TestComposeAndDockerfile(t *testing.T) {
 			args[i] = host // the mounted folder, as this machine has it
 		}
 	}
-	env := map[string]string{"TALKFEED_CACHE_DIR": t.TempDir()}
+	// The second volume is the named one that keeps the ledger, where the
+	// image says state lives.
+	if _, ok := compose.Volumes["state"]; !ok || s.Volumes[1] != "state:/var/lib/talkfeed" {
+		t.Errorf("compose keeps no ledger volume: %v %v", s.Volumes, compose.Volumes)
+	}
+	env := map[string]string{"TALKFEED_CACHE_DIR": t.TempDir(), "TALKFEED_STATE_DIR": t.TempDir()}
 	maps.Copy(env, s.Environment)
 
 	docker, err := os.ReadFile("Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "FROM scratch", "USER 65532:65532", "ca-certificates.crt", `HEALTHCHECK`, `CMD ["/talkfeed", "healthcheck"]`, `ENTRYPOINT ["/talkfeed"]`} {
+	for _, want := range []string{"CGO_ENABLED=0", "FROM scratch", "USER 65532:65532", "ca-certificates.crt", `HEALTHCHECK`, `CMD ["/talkfeed", "healthcheck"]`, `ENTRYPOINT ["/talkfeed"]`, "TALKFEED_STATE_DIR=/var/lib/talkfeed"} {
 		if !bytes.Contains(docker, []byte(want)) {
 			t.Errorf("Dockerfile lacks %s", want)
 		}

@@ -69,6 +69,21 @@ func Write(path string, v any) error {
 	return nil
 }
 
+// Writable makes the folder dir if need be and checks that files can be
+// written in it, so that a read-only mount is found at start, not at the
+// first write.
+func Writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".talkfeed-probe-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // LedgerStore keeps a ledger in one file.
 //
 // One file rather than an embedded database: a ledger is written only by

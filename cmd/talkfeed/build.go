@@ -47,7 +47,11 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 	defer c.close()
 	// The same ledger serve keeps: a folder's in its state folder, a
 	// git source's from its history.
-	keeper := newLedgerKeeper(ref, stateFolder(cfg, ref, getenv), slog.New(slog.NewTextHandler(stderr, nil)), now)
+	keeper, err := newLedgerKeeper(ref, cfg, stateFolder(cfg, ref, getenv), slog.New(slog.NewTextHandler(stderr, nil)), now)
+	if err != nil {
+		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
+		return exitFail
+	}
 	in, err := loadInput(ctx, c, loader, keeper, keeper.open(), cfg.removalGrace)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)

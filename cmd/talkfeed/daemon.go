@@ -79,7 +79,9 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 		hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
 	}
 	stateDir := stateFolder(cfg.settings, ref, getenv)
-	d.ledgers = newLedgerKeeper(ref, stateDir, log, now)
+	if d.ledgers, err = newLedgerKeeper(ref, cfg.settings, stateDir, log, now); err != nil {
+		return nil, exitFail, err
+	}
 	d.last.ledger = d.ledgers.open()
 	log.Info("state", "folder", stateDir, "ledger_talks", d.last.ledger.Len())
 	if cfg.announce {

@@ -81,12 +81,24 @@ type ledgerKeeper struct {
 	now   func() time.Time
 }
 
-func newLedgerKeeper(ref *sourceRef, stateDir string, log *slog.Logger, now func() time.Time) *ledgerKeeper {
+// newLedgerKeeper keeps the ledger of the source: a folder's in
+// stateDir, checked writable now. A state folder configured but not
+// writable is an error; the default one, a warning, and the ledger then
+// lives in memory (dated afresh at every start).
+func newLedgerKeeper(ref *sourceRef, s settings, stateDir string, log *slog.Logger, now func() time.Time) (*ledgerKeeper, error) {
 	k := &ledgerKeeper{git: ref.git, log: log, now: now}
-	if ref.git == nil && stateDir != "" {
-		k.store = &jsonfile.LedgerStore{Path: filepath.Join(stateDir, ledgerFile)}
+	if ref.git != nil || stateDir == "" {
+		return k, nil
 	}
-	return k
+	if err := jsonfile.Writable(stateDir); err != nil {
+		if s.stateDir != "" {
+			return nil, fmt.Errorf("state folder: %w", err)
+		}
+		log.Warn("cannot write the default state folder; the ledger lives in memory until restart (set --state)", "folder", stateDir, "error", err)
+		return k, nil
+	}
+	k.store = &jsonfile.LedgerStore{Path: filepath.Join(stateDir, ledgerFile)}
+	return k, nil
 }
 
 // open reads the stored ledger: a new one when there is none, or when
