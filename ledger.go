@@ -43,6 +43,9 @@ type LedgerEntry struct {
 	// editing it re-dates the announcement and nothing else does.
 	Published time.Time `json:"published,omitzero"`
 	PageURL   string    `json:"page_url"`
+	// Path is the page's file, so that a page there but unreadable for a
+	// while is not taken for a removal.
+	Path string `json:"path,omitempty"`
 	// PastURLs are page URLs the talk had before, oldest first: they
 	// redirect to PageURL.
 	PastURLs []string `json:"past_urls,omitempty"`
@@ -121,6 +124,14 @@ func (l *Ledger) Clone() *Ledger {
 // it dates each talk by its evidence (ImportTime) and reports no
 // changes, since subscribers were told nothing before.
 func (l *Ledger) Observe(events []Event, at time.Time) (*Ledger, []Change) {
+	return l.ObserveKeeping(events, at, nil)
+}
+
+// ObserveKeeping is Observe for a load whose pages at the paths unloaded
+// are there but could not be read (an error, and no last good version):
+// their talks are kept as they were, neither changed nor removed, so a
+// page that breaks before a restart is no removal to tell subscribers.
+func (l *Ledger) ObserveKeeping(events []Event, at time.Time, unloaded []string) (*Ledger, []Change) {
 	next := l.Clone() // indexed afresh
 	at = at.UTC().Truncate(time.Second)
 	importing := next.since.IsZero()
@@ -143,8 +154,12 @@ func (l *Ledger) Observe(events []Event, at time.Time) (*Ledger, []Change) {
 			news = append(news, next.record(e, at)...)
 		}
 	}
+	kept := make(map[string]bool, len(unloaded))
+	for _, p := range unloaded {
+		kept[p] = true
+	}
 	for _, id := range slices.Sorted(maps.Keys(next.entries)) {
-		if !present[id] {
+		if !present[id] && !(kept[next.entries[id].Path] && next.entries[id].Path != "") {
 			news = append(news, next.remove(id, at)...)
 		}
 	}
@@ -168,7 +183,7 @@ func ImportTime(e *Event, at time.Time) time.Time {
 // importTalk records a talk found on the first import.
 func (l *Ledger) importTalk(e *Event, at time.Time) {
 	first := ImportTime(e, at).UTC().Truncate(time.Second)
-	ent := LedgerEntry{Digest: ContentDigest(e), FirstSeen: first, Published: e.Published, PageURL: e.PageURL, Talk: FingerprintOf(e)}
+	ent := LedgerEntry{Digest: ContentDigest(e), FirstSeen: first, Published: e.Published, PageURL: e.PageURL, Path: e.Source.Path, Talk: FingerprintOf(e)}
 	ent.Announced = l.announced.claim(announceTime(e, first, at), at)
 	changed := ent.Announced
 	// A page's own updated time is evidence of its last change too.
@@ -249,7 +264,7 @@ func (l *Ledger) record(e *Event, at time.Time) []Change {
 			ent.PastURLs = append(ent.PastURLs, old.PageURL)
 		}
 	}
-	ent.PageURL = e.PageURL
+	ent.PageURL, ent.Path = e.PageURL, e.Source.Path
 	ent.Changed = l.changed.claim(later(at, ent.Announced), at)
 	l.entries[e.ID] = ent
 	out := make([]Change, 0, len(kinds))

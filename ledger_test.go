@@ -160,6 +160,25 @@ func TestLedgerRemovalAndReturn(t *testing.T) {
 	}
 }
 
+// A page that is there but cannot be read (and has no last good version,
+// as after a restart) is no removal.
+func TestLedgerKeepsUnreadablePages(t *testing.T) {
+	evs := ledgerTalks()
+	for i := range evs {
+		evs[i].Source.Path = evs[i].ID + ".md"
+	}
+	base, _ := talkfeed.NewLedger().Observe(evs, importAt)
+	without := slices.DeleteFunc(slices.Clone(evs), func(e talkfeed.Event) bool { return e.ID == "pub" })
+	kept, news := base.ObserveKeeping(without, laterAt, []string{"pub.md"})
+	if e, _ := kept.Entry("pub"); len(news) != 0 || !e.Removed.IsZero() || kept.Stamp("pub") != base.Stamp("pub") {
+		t.Errorf("an unreadable page was removed: %+v, %+v", e, news)
+	}
+	// Once the page is gone for good, it is removed.
+	if _, news := kept.ObserveKeeping(without, laterAt.Add(time.Hour), nil); len(news) != 1 || news[0].Kind != talkfeed.ChangeRemoved {
+		t.Errorf("gone: %+v", news)
+	}
+}
+
 func TestLedgerRedirects(t *testing.T) {
 	base, _ := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
 	evs := ledgerTalks()

@@ -66,6 +66,9 @@ type Result struct {
 	// Pages counts the page files read, Skipped those that are not talks.
 	Pages   int
 	Skipped int
+	// Unloaded are the paths of pages that are there but gave no talk:
+	// an error, and no last good version to keep serving.
+	Unloaded []string
 }
 
 // Counts returns the diagnostics tallied by severity.
@@ -433,6 +436,9 @@ func collect(res *Result, results []pageResult) {
 			res.Skipped++
 		}
 		if r.event == nil {
+			if !r.skipped && hasError(r.diags) {
+				res.Unloaded = append(res.Unloaded, r.path)
+			}
 			continue
 		}
 		ev := r.event

@@ -384,10 +384,11 @@ func TestLastGoodVersionKept(t *testing.T) {
 	if res := loadNow(); len(res.Events) != 1 {
 		t.Errorf("deleted page still listed: %v", eventIDs(res))
 	}
-	// A page never good before has nothing to keep.
+	// A page never good before has nothing to keep: it is named as
+	// unloaded, so that the ledger does not take it for a removal.
 	writeFile(t, dir, "c.md", "---\ntitle: [\n---\n")
-	if res := loadNow(); len(res.Events) != 1 {
-		t.Errorf("events %v", eventIDs(res))
+	if res := loadNow(); len(res.Events) != 1 || !slices.Equal(res.Unloaded, []string{"c.md"}) {
+		t.Errorf("events %v, unloaded %v", eventIDs(res), res.Unloaded)
 	}
 }
 

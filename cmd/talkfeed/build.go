@@ -67,7 +67,7 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 	}
 	opts := cfg.publishOptions(c)
 	opts.Today = today
-	o := observe(in.base, res.Events, in.at, today, in.grace, &opts)
+	o := observe(in.base, res, in.at, today, in.grace, &opts)
 	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)

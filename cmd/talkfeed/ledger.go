@@ -156,8 +156,9 @@ type observed struct {
 // observe observes a load onto base at at and sets the publishing
 // options that come from the ledger: the change feed, the tombstones
 // still in their grace on day, and the redirects of moved pages.
-func observe(base *talkfeed.Ledger, events []talkfeed.Event, at, day time.Time, grace time.Duration, opts *publish.Options) observed {
-	next, news := base.Observe(events, at)
+func observe(base *talkfeed.Ledger, res *source.Result, at, day time.Time, grace time.Duration, opts *publish.Options) observed {
+	events, unloaded := res.Events, res.Unloaded
+	next, news := base.ObserveKeeping(events, at, unloaded)
 	opts.Changes = next.Changes()
 	if opts.Changes == nil {
 		opts.Changes = []talkfeed.Change{} // an empty change feed, not none

@@ -63,7 +63,7 @@ func planSnapshot(last lastPublished, in planInput, opts publish.Options, servin
 	if base == nil {
 		base = talkfeed.NewLedger()
 	}
-	o := observe(base, in.res.Events, in.at, opts.Today, in.grace, &opts)
+	o := observe(base, in.res, in.at, opts.Today, in.grace, &opts)
 	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
 		return plan{res: in.res}, err
