@@ -245,7 +245,16 @@ func (l *Ledger) record(e *Event, at time.Time) []Change {
 		kinds = []ChangeKind{ChangeNew}
 	case !old.Removed.IsZero():
 		ent.Version++
-		l.announced.take(ent.Announced.Unix())
+		// A removed talk's second is free to others (index skips removed
+		// talks), so a talk announced at it while this one was away may
+		// hold it now: then this one, coming back, moves to the nearest
+		// free second, so that no two talks there share an announce time.
+		// Else it keeps its own.
+		if l.announced.used[ent.Announced.Unix()] {
+			ent.Announced = l.announced.claim(ent.Announced, at)
+		} else {
+			l.announced.take(ent.Announced.Unix())
+		}
 		kinds = []ChangeKind{ChangeNew}
 	default:
 		ent.Version++
