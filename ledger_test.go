@@ -108,6 +108,14 @@ func TestLedgerVersionsAndDates(t *testing.T) {
 	if third.Stamp("future").Version != 1 {
 		t.Errorf("one edit, one version: %+v", third.Stamp("future"))
 	}
+	// A published time moved into the future is no announcement: the
+	// talk stays dated when it was first seen.
+	byID(evs, "future").Published = day("2031-01-01")
+	ahead, _ := third.Observe(evs, laterAt.Add(150*time.Minute))
+	if got, want := ahead.Stamp("future").Announced, third.Stamp("future").Announced; !got.Equal(want) {
+		t.Errorf("a future published time moved the announcement to %v, want %v", got, want)
+	}
+	byID(evs, "future").Published = time.Time{}
 	// Removing the page's published time re-dates the announcement to
 	// when the talk was first seen, and the version never goes down.
 	byID(evs, "pub").Published = time.Time{}

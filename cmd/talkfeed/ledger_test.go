@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/talkfeed/talkfeed/server"
 )
 
 // A state folder that cannot be written is found at start: configured,
@@ -74,5 +76,39 @@ func TestStateFolder(t *testing.T) {
 	}
 	if got := stateFolder(settings{}, site, env()); got != "" {
 		t.Errorf("no home: %s", got)
+	}
+}
+
+// A ledger that cannot be stored fails the reload before anything is
+// served: subscribers are never told what the ledger would forget.
+func TestPublishStoresTheLedgerFirst(t *testing.T) {
+	dir := t.TempDir()
+	ref := &sourceRef{dir: t.TempDir(), name: "talks"}
+	k, err := newLedgerKeeper(ref, settings{stateDir: dir}, dir, quiet, func() time.Time { return announceNow })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{ledgers: k, srv: server.New(server.Options{Now: func() time.Time { return announceNow }, Logger: quiet}), effects: newEffects(nil, nil, quiet)}
+	p := testPlan(t, lastPublished{}, talkAt("a", "Alpha", "Go", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)))
+	// The folder turns into a file: no ledger can be written there.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.publish(p); err == nil || !strings.Contains(err.Error(), "saving the ledger") {
+		t.Errorf("publish: %v", err)
+	}
+	if d.srv.Ready() || d.last.tree != nil {
+		t.Error("a snapshot whose ledger was not stored is served")
+	}
+	// Writable again: stored, then served.
+	os.Remove(dir)
+	if err := d.publish(p); err != nil || !d.srv.Ready() {
+		t.Fatalf("publish: %v, ready %v", err, d.srv.Ready())
+	}
+	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
+		t.Errorf("no ledger stored: %v", err)
 	}
 }
