@@ -42,13 +42,13 @@ type webhook struct {
 // stateFile keeps the announcer's state on disk, written atomically, and
 // delivers the outbox to Slack.
 type stateFile struct {
-	path  string
-	hooks map[string]webhook
-	order    []string
-	client   *http.Client
-	log      *slog.Logger
-	now      func() time.Time
-	baseURL  string
+	path    string
+	hooks   map[string]webhook
+	order   []string
+	client  *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	baseURL string
 	// Back-off between failed posts: doubling from min to max.
 	backoffMin, backoffMax time.Duration
 
