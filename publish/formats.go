@@ -80,6 +80,10 @@ type view struct {
 	tombstones []talkfeed.Event
 	// updated dates a feed with no items.
 	updated time.Time
+	// noEventICS leaves JSON Feed's `_event.ics_url` out: the change
+	// feed's items are changes, not talks, and have no calendar of
+	// their own (their ID would name a 404).
+	noEventICS bool
 	// self is the output's own URL, set by render.
 	self string
 }
@@ -115,6 +119,9 @@ func (r *renderer) feedView(v view) feeds.View {
 func (r *renderer) feedOptions(v view) feeds.Options {
 	fo := r.fo
 	fo.Limit = v.limit
+	if v.noEventICS {
+		fo.EventICS = nil
+	}
 	return fo
 }
 

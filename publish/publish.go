@@ -274,6 +274,7 @@ func changesView(o Options, snapshot time.Time) view {
 		description: "New, rescheduled, moved, cancelled and removed talks of " + o.Site.Title,
 		events:      evs,
 		updated:     snapshot,
+		noEventICS:  true,
 	}
 }
 
