@@ -190,7 +190,7 @@ func (l *Ledger) importTalk(e *Event, at time.Time) {
 	if u := e.Updated.UTC().Truncate(time.Second); u.After(changed) && !u.After(at) {
 		changed = u
 	}
-	ent.Changed = l.changed.claim(changed, at)
+	ent.Changed = l.changed.claimFrom(changed, ent.Announced, at)
 	l.entries[e.ID] = ent
 }
 
@@ -274,7 +274,13 @@ func (l *Ledger) record(e *Event, at time.Time) []Change {
 		}
 	}
 	ent.PageURL, ent.Path = e.PageURL, e.Source.Path
-	ent.Changed = l.changed.claim(later(at, ent.Announced), at)
+	// A last change only moves on: LAST-MODIFIED never goes back, and
+	// is never before CREATED.
+	floor := ent.Announced
+	if known {
+		floor = later(floor, old.Changed.Add(time.Second))
+	}
+	ent.Changed = l.changed.claimFrom(at, floor, at)
 	l.entries[e.ID] = ent
 	out := make([]Change, 0, len(kinds))
 	for _, k := range kinds {
@@ -313,7 +319,7 @@ func (l *Ledger) remove(id string, at time.Time) []Change {
 	}
 	ent.Version++
 	ent.Removed = at
-	ent.Changed = l.changed.claim(later(at, ent.Changed), at)
+	ent.Changed = l.changed.claimFrom(at, ent.Changed.Add(time.Second), at)
 	l.entries[id] = ent
 	return []Change{l.addChange(Change{Kind: ChangeRemoved, ID: id, Talk: ent.Talk, Before: ent.Talk, PageURL: ent.PageURL}, at)}
 }
@@ -494,6 +500,23 @@ func (s *instants) claim(t, bound time.Time) time.Time {
 	sec := s.walk(want, 1, s.fwd)
 	if sec > limit {
 		sec = s.walk(want, -1, s.bwd)
+	}
+	s.used[sec] = true
+	return time.Unix(sec, 0).UTC()
+}
+
+// claimFrom takes a change time as claim does, but never before floor:
+// when every second from floor to bound is taken, it takes the first
+// free one after bound, a few seconds ahead rather than a change that
+// goes back in time.
+func (s *instants) claimFrom(t, floor, bound time.Time) time.Time {
+	want, limit, low := t.Unix(), bound.Unix(), floor.Unix()
+	want = max(min(want, limit), low)
+	sec := s.walk(want, 1, s.fwd)
+	if sec > limit && want > low {
+		if back := s.walk(want, -1, s.bwd); back >= low {
+			sec = back
+		}
 	}
 	s.used[sec] = true
 	return time.Unix(sec, 0).UTC()

@@ -376,3 +376,21 @@ func set(t *testing.T, v reflect.Value, name string) {
 		t.Fatalf("%s: cannot set a %s", name, v.Kind())
 	}
 }
+
+// A talk's last change only moves on, even when the seconds up to now
+// are taken: LAST-MODIFIED never goes back, nor before CREATED.
+func TestLedgerChangesNeverGoBack(t *testing.T) {
+	evs := ledgerTalks()
+	l, _ := talkfeed.NewLedger().Observe(evs, importAt) // "future" announced and changed at importAt
+	before := l.Stamp("future")
+	for i := range 3 { // edited again and again within the same second
+		byID(evs, "future").Location = fmt.Sprint("Room ", i)
+		byID(evs, "past").Location = fmt.Sprint("Hall ", i)
+		l, _ = l.Observe(evs, importAt)
+		st := l.Stamp("future")
+		if !st.Changed.After(before.Changed) || st.Changed.Before(st.Announced) || st.Version != i+1 {
+			t.Fatalf("edit %d: %+v after %+v", i, st, before)
+		}
+		before = st
+	}
+}
