@@ -394,3 +394,26 @@ func TestLedgerChangesNeverGoBack(t *testing.T) {
 		before = st
 	}
 }
+
+// When other talks took the seconds just before now, a talk's change is
+// dated a second ahead rather than before its last change.
+func TestLedgerChangeAfterTakenSeconds(t *testing.T) {
+	talk := func(id string) talkfeed.Event {
+		return talkfeed.Event{ID: id, Title: id, Start: day("2030-01-01"), AllDay: true, Published: day("2026-01-01")}
+	}
+	evs := []talkfeed.Event{talk("a1"), talk("a2"), talk("z")}
+	l, _ := talkfeed.NewLedger().Observe(evs, importAt)
+	evs[2].Location = "one"
+	l, _ = l.Observe(evs, laterAt.Add(-2*time.Second))
+	last := l.Stamp("z").Changed
+	for i := range evs {
+		evs[i].Location = "two"
+	}
+	l, _ = l.Observe(evs, laterAt) // a1 and a2 take laterAt and the second before
+	if got := l.Stamp("z").Changed; !got.After(last) {
+		t.Errorf("z changed at %v, before its last change %v", got, last)
+	}
+	if a1, a2 := l.Stamp("a1").Changed, l.Stamp("a2").Changed; a1.Equal(a2) || a1.After(laterAt) || a2.After(laterAt) {
+		t.Errorf("a1 %v, a2 %v", a1, a2)
+	}
+}
