@@ -76,6 +76,52 @@ type Ledger struct {
 	// next one on: a ledger read back from its store, or a history read
 	// in one go or commit by commit, hands out the same seconds.
 	announced, changed, changeAt *instants
+
+	// delta is what changed since the ledger was cloned or read: what a
+	// store appends instead of writing the whole ledger again.
+	delta LedgerDelta
+}
+
+// LedgerDelta is what one observation changed in a ledger: the entries
+// it wrote, the changes it added, and the ledger's start when it began.
+// A store appends deltas; reading them back onto the ledger they followed
+// gives the ledger they came from.
+type LedgerDelta struct {
+	Since   time.Time              `json:"since,omitzero"`
+	Talks   map[string]LedgerEntry `json:"talks,omitempty"`
+	Changes []Change               `json:"changes,omitempty"`
+}
+
+// Empty reports whether the delta changes nothing.
+func (d *LedgerDelta) Empty() bool {
+	return d.Since.IsZero() && len(d.Talks) == 0 && len(d.Changes) == 0
+}
+
+// Delta is what changed since the ledger was cloned or read. Callers
+// must not modify it.
+func (l *Ledger) Delta() LedgerDelta { return l.delta }
+
+// ApplyDelta applies a delta in place: what a store does, reading back
+// its appended deltas in order.
+func (l *Ledger) ApplyDelta(d LedgerDelta) {
+	if !d.Since.IsZero() {
+		l.since = d.Since
+	}
+	for id, e := range d.Talks {
+		l.entries[id] = e
+	}
+	l.changes = appendChanges(l.changes, d.Changes...)
+	l.index()
+	l.delta = LedgerDelta{}
+}
+
+// put writes an entry, noting it in the delta.
+func (l *Ledger) put(id string, e LedgerEntry) {
+	l.entries[id] = e
+	if l.delta.Talks == nil {
+		l.delta.Talks = map[string]LedgerEntry{}
+	}
+	l.delta.Talks[id] = e
 }
 
 // NewLedger returns an empty ledger.
@@ -136,7 +182,7 @@ func (l *Ledger) ObserveKeeping(events []Event, at time.Time, unloaded []string)
 	at = at.UTC().Truncate(time.Second)
 	importing := next.since.IsZero()
 	if importing {
-		next.since = at
+		next.since, next.delta.Since = at, at
 	}
 	byID := make([]*Event, len(events))
 	present := make(map[string]bool, len(events))
@@ -191,7 +237,7 @@ func (l *Ledger) importTalk(e *Event, at time.Time) {
 		changed = u
 	}
 	ent.Changed = l.changed.claimFrom(changed, ent.Announced, at)
-	l.entries[e.ID] = ent
+	l.put(e.ID, ent)
 }
 
 // announceTime is a talk's announcement: its page's published time when
@@ -210,7 +256,7 @@ func announceTime(e *Event, firstSeen, at time.Time) time.Time {
 func (l *Ledger) Apply(at time.Time, changed []*Event, removed []string) []Change {
 	at = at.UTC().Truncate(time.Second)
 	if l.since.IsZero() {
-		l.since = at
+		l.since, l.delta.Since = at, at
 	}
 	l.index()
 	var out []Change
@@ -281,7 +327,7 @@ func (l *Ledger) record(e *Event, at time.Time) []Change {
 		floor = later(floor, old.Changed.Add(time.Second))
 	}
 	ent.Changed = l.changed.claimFrom(at, floor, at)
-	l.entries[e.ID] = ent
+	l.put(e.ID, ent)
 	out := make([]Change, 0, len(kinds))
 	for _, k := range kinds {
 		c := Change{Kind: k, ID: e.ID, Talk: fp, PageURL: e.PageURL}
@@ -320,7 +366,7 @@ func (l *Ledger) remove(id string, at time.Time) []Change {
 	ent.Version++
 	ent.Removed = at
 	ent.Changed = l.changed.claimFrom(at, ent.Changed.Add(time.Second), at)
-	l.entries[id] = ent
+	l.put(id, ent)
 	return []Change{l.addChange(Change{Kind: ChangeRemoved, ID: id, Talk: ent.Talk, Before: ent.Talk, PageURL: ent.PageURL}, at)}
 }
 
@@ -328,12 +374,23 @@ func (l *Ledger) remove(id string, at time.Time) []Change {
 // at, and keeps the newest MaxChanges.
 func (l *Ledger) addChange(c Change, at time.Time) Change {
 	c.At = l.changeAt.claim(at, at)
-	l.changes = append(l.changes, c)
-	slices.SortStableFunc(l.changes, func(a, b Change) int { return a.At.Compare(b.At) })
-	if len(l.changes) > MaxChanges {
-		l.changes = slices.Clone(l.changes[len(l.changes)-MaxChanges:])
-	}
+	l.changes = appendChanges(l.changes, c)
+	l.delta.Changes = append(l.delta.Changes, c)
 	return c
+}
+
+// appendChanges adds changes to a history in time order, keeping the
+// newest MaxChanges.
+func appendChanges(history []Change, cs ...Change) []Change {
+	if len(cs) == 0 {
+		return history
+	}
+	history = append(history, cs...)
+	slices.SortStableFunc(history, func(a, b Change) int { return a.At.Compare(b.At) })
+	if len(history) > MaxChanges {
+		history = slices.Clone(history[len(history)-MaxChanges:])
+	}
+	return history
 }
 
 // Stamp returns what the ledger says about a talk (zero when it does not

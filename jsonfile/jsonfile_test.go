@@ -150,7 +150,7 @@ func testLedger(t *testing.T) *talkfeed.Ledger {
 }
 
 func TestLedgerStoreLoadMissing(t *testing.T) {
-	s := LedgerStore{Path: filepath.Join(t.TempDir(), "ledger.json")}
+	s := &LedgerStore{Path: filepath.Join(t.TempDir(), "ledger.json")}
 	l, err := s.Load()
 	if err != nil || l == nil || l.Len() != 0 || len(l.Changes()) != 0 {
 		t.Fatalf("Load of a missing ledger: %v, %v", l, err)
@@ -158,7 +158,7 @@ func TestLedgerStoreLoadMissing(t *testing.T) {
 }
 
 func TestLedgerStoreSaveLoad(t *testing.T) {
-	s := LedgerStore{Path: filepath.Join(t.TempDir(), "state", "ledger.json")}
+	s := &LedgerStore{Path: filepath.Join(t.TempDir(), "state", "ledger.json")}
 	l := testLedger(t)
 	if err := s.Save(l); err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func TestLedgerStoreSaveLoad(t *testing.T) {
 
 func TestLedgerStoreCorruptAndSetAside(t *testing.T) {
 	dir := t.TempDir()
-	s := LedgerStore{Path: filepath.Join(dir, "ledger.json")}
+	s := &LedgerStore{Path: filepath.Join(dir, "ledger.json")}
 	corrupt := []byte(`{"talks":{"a":{"version":"one"}}}`)
 	if err := os.WriteFile(s.Path, corrupt, 0o644); err != nil {
 		t.Fatal(err)

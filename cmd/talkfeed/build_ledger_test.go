@@ -222,7 +222,7 @@ func TestBuildSetsACorruptLedgerAside(t *testing.T) {
 	if b, err := os.ReadFile(aside[0]); err != nil || !bytes.Equal(b, corrupt) {
 		t.Errorf("%s does not keep the corrupt file: %v %q", aside[0], err, b)
 	}
-	l, err := jsonfile.LedgerStore{Path: path}.Load()
+	l, err := (&jsonfile.LedgerStore{Path: path}).Load()
 	if err != nil || l.Len() != 3 {
 		t.Fatalf("the new ledger: %v", err)
 	}
