@@ -417,3 +417,33 @@ func TestLedgerChangeAfterTakenSeconds(t *testing.T) {
 		t.Errorf("a1 %v, a2 %v", a1, a2)
 	}
 }
+
+// An observation's delta, applied to the ledger it was observed from,
+// gives the ledger it made: what a store's journal relies on.
+func TestLedgerDelta(t *testing.T) {
+	evs := ledgerTalks()
+	base, _ := talkfeed.NewLedger().Observe(evs, importAt)
+	if d := base.Delta(); d.Since.IsZero() || len(d.Talks) != len(evs) {
+		t.Errorf("the import's delta: %+v", d)
+	}
+	byID(evs, "pub").Location = "Lisbon"
+	next, _ := base.Observe(evs[1:], laterAt) // "past" removed, "pub" moved
+	d := next.Delta()
+	if len(d.Talks) != 2 || len(d.Changes) != 2 || !d.Since.IsZero() {
+		t.Errorf("delta %+v", d)
+	}
+	var replay talkfeed.Ledger
+	b, _ := json.Marshal(base)
+	if err := json.Unmarshal(b, &replay); err != nil {
+		t.Fatal(err)
+	}
+	replay.ApplyDelta(d)
+	x, _ := json.Marshal(next)
+	y, _ := json.Marshal(&replay)
+	if !bytes.Equal(x, y) {
+		t.Errorf("base + delta:\n%s\nwant\n%s", y, x)
+	}
+	if same, _ := next.Observe(evs[1:], laterAt.Add(time.Hour)); !same.Delta().Empty() {
+		t.Errorf("an unchanged observation's delta: %+v", same.Delta())
+	}
+}
