@@ -93,7 +93,7 @@ type LedgerDelta struct {
 }
 
 // Empty reports whether the delta changes nothing.
-func (d *LedgerDelta) Empty() bool {
+func (d LedgerDelta) Empty() bool {
 	return d.Since.IsZero() && len(d.Talks) == 0 && len(d.Changes) == 0
 }
 
