@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,11 +70,14 @@ func Index(events []talkfeed.Event, today time.Time, o Options) ([]byte, error) 
 	var upcoming, past []talkfeed.Event
 	for _, e := range events {
 		if e.Over(today) {
-			past = append([]talkfeed.Event{e}, past...)
+			past = append(past, e)
 		} else {
 			upcoming = append(upcoming, e)
 		}
 	}
+	// Latest first: reversed once, not prepended talk by talk (which
+	// copied the whole list each time, quadratic in the past talks).
+	slices.Reverse(past)
 	data := map[string]any{
 		"Site":     o.Site,
 		"Feeds":    subscriptions(o),
