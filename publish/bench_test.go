@@ -29,11 +29,13 @@ func BenchmarkCompress(b *testing.B) {
 		b.Fatal(err)
 	}
 	files := make([]File, len(tree.Files()))
+	ptrs := make([]*File, len(files))
 	for b.Loop() {
 		for i, f := range tree.Files() {
 			f.Gzip, f.Brotli = nil, nil
 			files[i] = f
+			ptrs[i] = &files[i]
 		}
-		compressAll(files)
+		compressAll(ptrs)
 	}
 }

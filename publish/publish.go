@@ -5,6 +5,7 @@
 package publish
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -50,6 +51,14 @@ type Options struct {
 	// cancelled events: every calendar that held one (all talks, its
 	// category's, its own) cancels it. Feeds do not list them.
 	Tombstones []talkfeed.Event
+	// Lazy leaves the large outputs rendered now uncompressed, for
+	// Compressed to fill in after the tree is served: a reload serves its
+	// new bytes at once, and its compressed forms a moment later.
+	Lazy bool
+	// Previous is the tree served before, if any: its outputs whose inputs
+	// are unchanged are taken as they are, compressed forms and all,
+	// instead of being rendered and compressed again.
+	Previous *Tree
 	// Today is the day the subscribe page (index.html) sorts upcoming from
 	// past talks by. It is required: the tree never reads the clock, so
 	// the same content and day give the same bytes.
@@ -81,6 +90,46 @@ type File struct {
 	// Modified is the newest change among the file's talks; zero when
 	// unknown (assets).
 	Modified time.Time
+
+	// key is what the file was rendered from (reuse.go); zero for the
+	// views rendered on demand.
+	key inputKey
+	// pending is a file left for Compressed.
+	pending bool
+}
+
+// lazyAbove is the size from which a lazy build leaves a file for later:
+// below it compressing costs less than a millisecond.
+const lazyAbove = 64 << 10
+
+// Pending is the number of files a lazy build left uncompressed.
+func (t *Tree) Pending() int { return t.pending }
+
+// Compressed returns the tree with the files a lazy build left
+// uncompressed compressed, on every core; t itself stays as it is, so
+// it can be served meanwhile. When ctx ends first it returns, with ctx's
+// error, the tree with the files done so far: a later build carries the
+// rest.
+func (t *Tree) Compressed(ctx context.Context) (*Tree, error) {
+	c := *t
+	c.files = slices.Clone(t.files)
+	var todo []*File
+	for i := range c.files {
+		if c.files[i].pending {
+			todo = append(todo, &c.files[i])
+		}
+	}
+	for chunk := range slices.Chunk(todo, runtime.GOMAXPROCS(0)) {
+		if err := ctx.Err(); err != nil {
+			return &c, err
+		}
+		compressAll(chunk)
+		for _, f := range chunk {
+			f.pending = false
+			c.pending--
+		}
+	}
+	return &c, nil
 }
 
 // Encodings of a file's representations.
@@ -112,6 +161,12 @@ type Tree struct {
 	categories map[string]string // slug → category as spelled
 	today      time.Time         // the day index.html was rendered for
 	views      *viewCache
+	pending    int // files left for Compressed
+	// Only while building: the tree to take unchanged outputs from, what
+	// every output depends on, and each talk's key.
+	prev       *Tree
+	base       inputKey
+	keys       eventKeys
 	redirects  []Redirect        // by old path
 	redirectAt map[string]string // old tree path → new URL
 }
@@ -174,20 +229,27 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 	for p, body := range static {
 		assets[assetsRoot+p] = body
 	}
-	t := &Tree{index: map[string]int{}, cat: cat, categories: map[string]string{}, today: o.Today, views: newViewCache(o.ViewCacheSize)}
+	t := &Tree{index: map[string]int{}, cat: cat, categories: map[string]string{}, today: o.Today, views: newViewCache(o.ViewCacheSize),
+		prev: o.Previous, keys: eventKeys{}}
 	t.r = newRenderer(o, assets, cat)
 	if o.Changes != nil {
 		t.r.po.ChangesURL = t.r.base + ChangesBase
 	}
-	add := func(f File, err error) error {
-		if err == nil {
-			t.files = append(t.files, f)
-		}
-		return err
+	t.base = rendererKey(o, t.r, assets)
+	defer func() { t.prev, t.keys = nil, nil }() // nothing of the old tree stays alive
+	// Every output is an output job, keyed first, then rendered (or taken
+	// from the previous tree) on every core, in order.
+	var jobs []outputJob
+	add := func(p string, key inputKey, render func() (File, error)) error {
+		jobs = append(jobs, outputJob{path: p, key: key, render: render})
+		return nil
+	}
+	addView := func(v view, f *Format) error {
+		return add(v.file(f), t.viewKey(v, f), func() (File, error) { return t.r.render(v, f) })
 	}
 	for _, v := range t.folderViews() {
 		for _, f := range formats {
-			if err := add(t.r.render(v, f)); err != nil {
+			if err := addView(v, f); err != nil {
 				return nil, err
 			}
 		}
@@ -196,20 +258,33 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		v := changesView(o, lastChanged(cat.Events()))
 		for _, f := range formats {
 			if f.Feed {
-				if err := add(t.r.render(v, f)); err != nil {
+				if err := addView(v, f); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
-	if err := t.addTalks(); err != nil {
+	if err := t.addTalks(add, jobs); err != nil {
 		return nil, err
 	}
-	if err := add(t.renderIndex(o.Today)); err != nil {
+	index := newKeyer("index", o.Today.Format(time.DateOnly)).key(t.base)
+	for i := range cat.Events() {
+		index.key(t.keys.of(&cat.Events()[i]))
+	}
+	if err := add(IndexPath, index.sum(), func() (File, error) { return t.renderIndex(o.Today) }); err != nil {
 		return nil, err
 	}
 	for p, body := range assets {
-		t.files = append(t.files, newFile(p, assetType(p), body, time.Time{}))
+		sum := sha256.Sum256(body)
+		if err := add(p, newKeyer("asset", p, string(sum[:])).sum(), func() (File, error) {
+			return newFile(p, assetType(p), body, time.Time{}), nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	fresh, err := t.run(jobs)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(t.files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	for i, f := range t.files {
@@ -219,7 +294,22 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		t.index[f.Path] = i
 	}
 	t.addRedirects(o.Redirects)
-	compressAll(t.files)
+	// Compressed now: what was rendered now (the large files later when
+	// lazy), and what the previous tree had left for later.
+	var toCompress []*File
+	for i := range t.files {
+		f := &t.files[i]
+		switch {
+		case !fresh[f.Path] && !f.pending:
+		case o.Lazy && len(f.Body) >= lazyAbove:
+			f.pending = true
+			t.pending++
+		default:
+			f.pending = false
+			toCompress = append(toCompress, f)
+		}
+	}
+	compressAll(toCompress)
 	return t, nil
 }
 
@@ -278,21 +368,29 @@ func changesView(o Options, snapshot time.Time) view {
 	}
 }
 
-// addTalks adds each talk's own calendar and page. A page whose
-// permalink lands on another output gets talks/<id>/ instead.
-func (t *Tree) addTalks() error {
+// addTalks adds each talk's own calendar and page through add. A page
+// whose permalink lands on another output gets talks/<id>/ instead.
+func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, error)) error, before []outputJob) error {
 	r := t.r
 	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
 		p := EventICSPath(e.ID)
-		body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
+		err := add(p, newKeyer("ics", p).key(t.base).key(t.keys.of(&e)).sum(), func() (File, error) {
+			body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
+			if err != nil {
+				return File{}, fmt.Errorf("%s: %w", p, err)
+			}
+			return newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})), nil
+		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			return err
 		}
-		t.files = append(t.files, newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})))
 	}
-	taken := make(map[string]bool, len(t.files))
-	for _, f := range t.files {
-		taken[f.Path] = true
+	taken := make(map[string]bool, len(before)+t.cat.Len())
+	for _, j := range before {
+		taken[j.path] = true
+	}
+	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
+		taken[EventICSPath(e.ID)] = true
 	}
 	for _, e := range t.cat.Events() {
 		p := TalkPagePath(r.base, &e)
@@ -300,13 +398,61 @@ func (t *Tree) addTalks() error {
 			p = fallbackTalkPagePath(&e)
 		}
 		taken[p] = true
-		body, err := pages.Talk(&e, r.po)
+		err := add(p, newKeyer("page", p).key(t.base).key(t.keys.of(&e)).sum(), func() (File, error) {
+			body, err := pages.Talk(&e, r.po)
+			if err != nil {
+				return File{}, fmt.Errorf("%s: %w", p, err)
+			}
+			return newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})), nil
+		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			return err
 		}
-		t.files = append(t.files, newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})))
 	}
 	return nil
+}
+
+// outputJob is one output to take from the previous tree or render.
+type outputJob struct {
+	path   string
+	key    inputKey
+	render func() (File, error)
+}
+
+// run carries out the jobs on every core into t.files, in job order, and
+// returns the paths rendered now (to compress). The first error in job
+// order wins.
+func (t *Tree) run(jobs []outputJob) (map[string]bool, error) {
+	files := make([]File, len(jobs))
+	reused := make([]bool, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				files[i], reused[i], errs[i] = t.output(jobs[i].path, jobs[i].key, jobs[i].render)
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	fresh := make(map[string]bool, len(jobs))
+	for i := range files {
+		if !reused[i] {
+			fresh[files[i].Path] = true
+		}
+	}
+	t.files = append(t.files, files...)
+	return fresh, nil
 }
 
 // renderIndex renders the subscribe page as of a day, compressed.
@@ -394,14 +540,14 @@ func lastChanged(evs []talkfeed.Event) time.Time {
 }
 
 // compressAll compresses the files on every core.
-func compressAll(files []File) {
+func compressAll(files []*File) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			c := newCompressor()
 			for i := range jobs {
-				c.compress(&files[i])
+				c.compress(files[i])
 			}
 		})
 	}

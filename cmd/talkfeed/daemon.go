@@ -19,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/publish"
 	"github.com/talkfeed/talkfeed/server"
 	"github.com/talkfeed/talkfeed/source"
 	"github.com/talkfeed/talkfeed/websub"
@@ -50,6 +51,7 @@ type daemon struct {
 
 	// Owned by the reload loop.
 	last        lastPublished
+	compressing *background
 	lastSuccess time.Time
 	lastDiags   map[string]bool
 }
@@ -150,6 +152,7 @@ func (d *daemon) Run(ctx context.Context, ln net.Listener) int {
 	// The loop has stopped with ctx (a reload under way ends first); the
 	// effects it queued drain, and the other workers stop.
 	<-d.reloads.stopped
+	d.stopCompress()
 	d.effects.close()
 	background.Wait()
 	d.log.Info("stopped")
@@ -190,12 +193,18 @@ func (d *daemon) startTriggers(ctx context.Context, background *sync.WaitGroup) 
 // log, the metrics and /-/status. When anything fails, the last good
 // snapshot stays.
 func (d *daemon) reload(ctx context.Context, trigger string) error {
+	// A compression still running is of a snapshot about to be replaced:
+	// this reload reuses what it finished, and compresses the rest.
+	d.stopCompress()
 	start := d.now()
 	p, err := d.plan(ctx)
 	if err == nil {
 		err = d.publish(p)
 	}
 	took := d.now().Sub(start)
+	if err == nil && p.tree != nil && p.tree.Pending() > 0 {
+		d.startCompress(ctx, p.tree)
+	}
 	d.metrics.observe(err == nil, took, d.now())
 	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
 	if err != nil {
@@ -250,6 +259,7 @@ func (d *daemon) plan(ctx context.Context) (plan, error) {
 	// The subscribe page depends on the day only, the same on every
 	// replica; the tree renders it again when the day changes.
 	opts.Today = today
+	opts.Lazy = true // compressed after it is served (compress)
 	return planSnapshot(d.last, in, opts, d.srv.Ready())
 }
 
@@ -268,6 +278,50 @@ func (d *daemon) publish(p plan) error {
 	d.effects.queue(p, d.last.tree)
 	d.last = p.published()
 	return nil
+}
+
+// background is the compression of the snapshot last published, which
+// a lazy build left to do after serving it.
+type background struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	tree   *publish.Tree // the compressed snapshot, once done
+}
+
+// startCompress compresses the snapshot just published in the
+// background and serves the result: the new bytes were served at once,
+// their gzip and brotli forms follow. Only the reload loop calls it.
+func (d *daemon) startCompress(ctx context.Context, served *publish.Tree) {
+	ctx, cancel := context.WithCancel(ctx)
+	bg := &background{cancel: cancel, done: make(chan struct{})}
+	d.compressing = bg
+	go func() {
+		defer close(bg.done)
+		start := d.now()
+		ct, err := served.Compressed(ctx)
+		if ct.Pending() < served.Pending() {
+			// What is done is served, even when a reload cut it short.
+			d.srv.Publish(ct)
+			bg.tree = ct
+		}
+		d.log.Info("compressed", "files", served.Pending()-ct.Pending(), "left", ct.Pending(), "duration", d.now().Sub(start), "cut_short", err != nil)
+	}()
+}
+
+// stopCompress ends the background compression, if any, and makes its
+// result, if it finished, the snapshot the next plan builds on. The
+// reload loop calls it before a plan, and shutdown before it returns.
+func (d *daemon) stopCompress() {
+	bg := d.compressing
+	if bg == nil {
+		return
+	}
+	bg.cancel()
+	<-bg.done
+	d.compressing = nil
+	if bg.tree != nil {
+		d.last.tree = bg.tree
+	}
 }
 
 // logDiagnostics logs the page problems that are new since the last

@@ -64,6 +64,9 @@ func planSnapshot(last lastPublished, in planInput, opts publish.Options, servin
 		base = talkfeed.NewLedger()
 	}
 	o := observe(base, in.res, in.at, opts.Today, in.grace, &opts)
+	// Outputs whose inputs are unchanged are taken from the snapshot
+	// served: a reload renders and compresses what changed.
+	opts.Previous = last.tree
 	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
 		return plan{res: in.res}, err

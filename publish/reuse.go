@@ -1,0 +1,100 @@
+package publish
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+)
+
+// inputKey identifies everything an output is rendered from: the options
+// that reach it, and the content and ledger stamp of each talk in it. An
+// output of the previous tree with the same path and key has the same
+// bytes, so a reload takes it, compressed forms and all, instead of
+// rendering and compressing it again: a reload costs what changed.
+type inputKey [sha256.Size]byte
+
+// keyer writes values into a key unambiguously: each with its length.
+type keyer struct{ h hash.Hash }
+
+func newKeyer(parts ...string) keyer {
+	k := keyer{h: sha256.New()}
+	for _, p := range parts {
+		k.str(p)
+	}
+	return k
+}
+
+func (k keyer) str(s string) keyer {
+	var n [binary.MaxVarintLen64]byte
+	k.h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+	k.h.Write([]byte(s))
+	return k
+}
+
+func (k keyer) key(ik inputKey) keyer { k.h.Write(ik[:]); return k }
+
+func (k keyer) sum() inputKey {
+	var out inputKey
+	k.h.Sum(out[:0])
+	return out
+}
+
+// rendererKey is what every output of a tree depends on beyond its
+// talks: the options, the subscriptions the pages offer and the assets
+// (feeds give an image's length).
+func rendererKey(o Options, r *renderer, assets map[string][]byte) inputKey {
+	k := newKeyer(fmt.Sprintf("%#v", o.Site), o.Generator, o.Version, o.TTL.String(), o.DefaultDuration.String(),
+		fmt.Sprint(o.DefaultDays), fmt.Sprint(o.FeedLimit), o.Hub, fmt.Sprintf("%#v", r.po.Feeds), r.po.ChangesURL)
+	for _, p := range slices.Sorted(maps.Keys(assets)) {
+		sum := sha256.Sum256(assets[p])
+		k.str(p).str(string(sum[:]))
+	}
+	return k.sum()
+}
+
+// eventKeys keys each talk by its ID, its content and its stamp.
+type eventKeys map[string]inputKey
+
+func (ks eventKeys) of(e *talkfeed.Event) inputKey {
+	if k, ok := ks[e.ID]; ok {
+		return k
+	}
+	k := newKeyer(e.ID, talkfeed.ContentDigest(e), fmt.Sprint(e.Stamp.Version),
+		e.Stamp.Announced.Format(time.RFC3339), e.Stamp.Changed.Format(time.RFC3339),
+		e.Updated.Format(time.RFC3339Nano)).sum()
+	ks[e.ID] = k
+	return k
+}
+
+// viewKey is a view's output in a format.
+func (t *Tree) viewKey(v view, f *Format) inputKey {
+	k := newKeyer("view", f.Name, v.file(f), v.title, v.description, v.query, fmt.Sprint(v.limit),
+		v.updated.Format(time.RFC3339), fmt.Sprint(v.noEventICS)).key(t.base)
+	for i := range v.events {
+		k.key(t.keys.of(&v.events[i]))
+	}
+	k.str("tombstones")
+	for i := range v.tombstones {
+		k.key(t.keys.of(&v.tombstones[i]))
+	}
+	return k.sum()
+}
+
+// output returns the previous tree's file at p when its key is key, else
+// renders it; either way the file carries key. reused says which.
+func (t *Tree) output(p string, key inputKey, render func() (File, error)) (f File, reused bool, err error) {
+	if t.prev != nil {
+		if old, ok := t.prev.File(p); ok && old.key == key {
+			return *old, true, nil
+		}
+	}
+	f, err = render()
+	f.key = key
+	return f, false, err
+}
