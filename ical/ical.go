@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -31,6 +32,8 @@ type Options struct {
 	Refresh time.Duration
 	// DefaultLength is a talk's length when its page gives no end.
 	DefaultLength talkfeed.DefaultLength
+	// BodyTexts, when set, keeps the bodies' plain text across calendars.
+	BodyTexts *BodyTexts
 }
 
 // View is one calendar: a selection of talks at a URL.
@@ -111,7 +114,7 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 	}
 
 	ev.SetSummary(text(e.DisplayTitle()))
-	ev.SetDescription(description(e))
+	ev.SetDescription(description(e, o))
 	if loc := text(e.Place()); loc != "" {
 		ev.SetLocation(loc)
 	}
@@ -242,7 +245,7 @@ func mainZone(events []talkfeed.Event) string {
 // description is the talk as plain text: speakers, event, summary, the
 // abstract, links and the page URL. Calendar apps show DESCRIPTION as
 // text, so HTML never reaches it.
-func description(e *talkfeed.Event) string {
+func description(e *talkfeed.Event, o Options) string {
 	var parts []string
 	if len(e.Speakers) > 0 {
 		names := make([]string, len(e.Speakers))
@@ -261,7 +264,7 @@ func description(e *talkfeed.Event) string {
 		parts = append(parts, e.Summary)
 	}
 	if e.BodyHTML != "" {
-		body := tidyText(html2text.HTML2TextWithOptions(e.BodyHTML, html2text.WithUnixLineBreaks(), html2text.WithListSupport()))
+		body := o.BodyTexts.text(e.BodyHTML)
 		if body != "" && body != e.Summary {
 			parts = append(parts, body)
 		}
@@ -277,6 +280,53 @@ func description(e *talkfeed.Event) string {
 		parts = append(parts, e.PageURL)
 	}
 	return text(strings.Join(parts, "\n\n"))
+}
+
+// BodyTexts keeps the plain text of talk bodies, the costliest part of a
+// calendar to render, so that a talk in many calendars (all talks, its
+// category, its own, filtered views) and in the next reload's calendars
+// is converted once. Each generation keeps only the bodies asked for
+// since the one before it was made, so it never grows past the talks of
+// two snapshots. Safe for concurrent use; a nil BodyTexts converts every
+// time.
+type BodyTexts struct {
+	mu        sync.Mutex
+	prev, cur map[string]string
+}
+
+// NewBodyTexts starts a generation that takes what prev has (nil for
+// none).
+func NewBodyTexts(prev *BodyTexts) *BodyTexts {
+	b := &BodyTexts{cur: map[string]string{}}
+	if prev != nil {
+		prev.mu.Lock()
+		b.prev = prev.cur
+		prev.mu.Unlock()
+	}
+	return b
+}
+
+func (b *BodyTexts) text(html string) string {
+	if b == nil {
+		return bodyText(html)
+	}
+	b.mu.Lock()
+	t, ok := b.cur[html]
+	if !ok {
+		t, ok = b.prev[html]
+	}
+	b.mu.Unlock()
+	if !ok {
+		t = bodyText(html)
+	}
+	b.mu.Lock()
+	b.cur[html] = t
+	b.mu.Unlock()
+	return t
+}
+
+func bodyText(html string) string {
+	return tidyText(html2text.HTML2TextWithOptions(html, html2text.WithUnixLineBreaks(), html2text.WithListSupport()))
 }
 
 // tidyText trims each line and keeps at most one blank line between

@@ -1,6 +1,7 @@
 package ical
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -48,5 +49,31 @@ func TestControlCharactersDropped(t *testing.T) {
 	}
 	if cat := ev.Props.Get(goical.PropCategories); cat == nil || cat.Value != "NUL Conf" {
 		t.Errorf("CATEGORIES %v, want NUL Conf", cat)
+	}
+}
+
+// Calendars rendered with kept body texts are the calendars rendered
+// without; a generation keeps only the bodies asked for since the last.
+func TestBodyTextsKeepTheBytes(t *testing.T) {
+	e := talkfeed.Event{ID: "b", Title: "B", Start: allDay(2027, 1, 1), AllDay: true,
+		BodyHTML: "<h2>Abstract</h2><p>One <em>two</em>.</p><ul><li>a</li><li>b</li></ul>"}
+	plain, err := Calendar(View{Events: []talkfeed.Event{e}}, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOpts
+	o.BodyTexts = NewBodyTexts(nil)
+	for range 2 {
+		kept, err := Calendar(View{Events: []talkfeed.Event{e}}, o)
+		if err != nil || !bytes.Equal(kept, plain) {
+			t.Fatalf("with kept texts: %v\n%s\nwant\n%s", err, kept, plain)
+		}
+	}
+	next := NewBodyTexts(o.BodyTexts)
+	if _, ok := next.prev[e.BodyHTML]; !ok {
+		t.Error("the next generation does not take the body's text")
+	}
+	if third := NewBodyTexts(next); len(third.prev) != 0 {
+		t.Errorf("a body asked for by no calendar since is kept: %d", len(third.prev))
 	}
 }

@@ -496,8 +496,17 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 		co: ical.Options{
 			Site: o.Site, Version: o.Version, Refresh: o.TTL,
 			DefaultLength: length,
+			BodyTexts:     ical.NewBodyTexts(previousTexts(o.Previous)),
 		},
 	}
+}
+
+// previousTexts are the body texts the previous tree's calendars kept.
+func previousTexts(prev *Tree) *ical.BodyTexts {
+	if prev == nil {
+		return nil
+	}
+	return prev.r.co.BodyTexts
 }
 
 // subscription is the page's offer of the view folder at dir (a URL).
