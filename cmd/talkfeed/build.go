@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/talkfeed/talkfeed"
@@ -97,24 +98,53 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 // static server never sends half a file. Large trees report progress.
 func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io.Writer) error {
 	files := tree.Files()
-	for i, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := writeFile(p, f.Body); err != nil {
-			return err
-		}
-		if f.Gzip != nil {
-			if err := writeFile(p+".gz", f.Gzip); err != nil {
-				return err
+	// Creating a file costs a disk round trip on most machines (0.8 ms
+	// on a virtual disk here), so files are written by many at once:
+	// the writes overlap, where one after another they add up.
+	var (
+		mu      sync.Mutex
+		written int
+		first   error
+	)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for i := range next {
+				f := &files[i]
+				p := filepath.Join(dir, filepath.FromSlash(f.Path))
+				err := writeFile(p, f.Body)
+				if err == nil && f.Gzip != nil {
+					err = writeFile(p+".gz", f.Gzip)
+				}
+				if err == nil && f.Brotli != nil {
+					err = writeFile(p+".br", f.Brotli)
+				}
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				written++
+				if n := written; len(files) > 2000 && (n%1000 == 0 || n == len(files)) {
+					fmt.Fprintf(progress, "wrote %d of %d files\n", n, len(files))
+				}
+				mu.Unlock()
 			}
+		})
+	}
+	for i := range files {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
 		}
-		if f.Brotli != nil {
-			if err := writeFile(p+".br", f.Brotli); err != nil {
-				return err
-			}
-		}
-		if n := i + 1; len(files) > 2000 && (n%1000 == 0 || n == len(files)) {
-			fmt.Fprintf(progress, "wrote %d of %d files\n", n, len(files))
-		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return first
 	}
 	if err := writeFile(filepath.Join(dir, publish.HeadersPath), tree.HeadersFile(maxAge)); err != nil {
 		return err
@@ -124,6 +154,9 @@ func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io
 	}
 	return writeFile(filepath.Join(dir, publish.NginxPath), tree.NginxConf(maxAge))
 }
+
+// writers is how many files build writes at once.
+const writers = 16
 
 func writeFile(p string, body []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
