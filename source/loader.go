@@ -338,6 +338,13 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 	if info.Size() > l.maxSize {
 		return fail(fmt.Sprintf("page is %s, over the %s limit for a page; not read", byteSize(info.Size()), byteSize(l.maxSize)))
 	}
+	// The same size and modification time as when it was parsed: the
+	// page is not read again, so a reload of a large source reads what
+	// changed. (An edit moves the time, in nanoseconds on ext4, xfs,
+	// btrfs and APFS; coarser times are not trusted.)
+	if r, ok := l.cached(p, info); ok {
+		return r
+	}
 	data, err := io.ReadAll(io.LimitReader(f, l.maxSize+1))
 	if err != nil {
 		return fail("cannot read: " + pathErrText(err))
@@ -353,7 +360,37 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 type cachedPage struct {
 	sum     [32]byte
 	modTime time.Time
+	size    int64
 	result  pageResult
+}
+
+// cached returns the last parse of the page at p when the file's size and
+// modification time are those it was parsed at.
+func (l *Loader) cached(p string, info fs.FileInfo) (pageResult, bool) {
+	if info.ModTime().Nanosecond() == 0 {
+		// No times, or times in whole seconds (HFS+, FAT, some network
+		// file systems): two edits within a second could look alike.
+		return pageResult{}, false
+	}
+	l.cacheMu.Lock()
+	c, ok := l.cache[p]
+	l.cacheMu.Unlock()
+	if !ok || c.size != info.Size() || !c.modTime.Equal(info.ModTime()) {
+		return pageResult{}, false
+	}
+	return c.copyResult(), true
+}
+
+// copyResult is the cached result for a caller that may change it
+// (page URL, diagnostics): its own copy.
+func (c cachedPage) copyResult() pageResult {
+	r := c.result
+	r.diags = slices.Clone(r.diags)
+	if r.event != nil {
+		ev := *r.event
+		r.event = &ev
+	}
+	return r
 }
 
 // parse parses a page, or reuses the last parse of the same bytes.
@@ -363,20 +400,12 @@ func (l *Loader) parse(p string, data []byte, modTime time.Time) pageResult {
 	c, ok := l.cache[p]
 	l.cacheMu.Unlock()
 	if !ok || c.sum != sum || !c.modTime.Equal(modTime) {
-		c = cachedPage{sum: sum, modTime: modTime, result: l.parser.parseHashed(p, data, sum, modTime)}
+		c = cachedPage{sum: sum, modTime: modTime, size: int64(len(data)), result: l.parser.parseHashed(p, data, sum, modTime)}
 		l.cacheMu.Lock()
 		l.cache[p] = c
 		l.cacheMu.Unlock()
 	}
-	// The caller may change the result (history, page URL, diagnostics):
-	// it gets its own copy.
-	r := c.result
-	r.diags = slices.Clone(r.diags)
-	if r.event != nil {
-		ev := *r.event
-		r.event = &ev
-	}
-	return r
+	return c.copyResult()
 }
 
 // checkSymlink allows a link to a file inside the root and reports any

@@ -519,3 +519,67 @@ func TestWatchDebounce(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A page whose size and modification time are those it was parsed at is
+// not read again; any edit, even one that keeps the size, is.
+func TestUnchangedPagesNotReadAgain(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.md", talk("Alpha", "2027-01-01"))
+	l, _ := NewLoader(Options{})
+	reads := 0
+	fsys := countingFS{FS: os.DirFS(dir), reads: &reads}
+	load := func() *Result {
+		t.Helper()
+		res, err := l.Load(context.Background(), fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	load()
+	if load(); reads != 1 {
+		t.Errorf("an unchanged page was read %d times", reads)
+	}
+	// The same size, a new time: read again.
+	writeFile(t, dir, "a.md", talk("Alphb", "2027-01-01"))
+	if res := load(); reads != 2 || res.Events[0].Title != "Alphb" {
+		t.Errorf("%d reads, title %q", reads, res.Events[0].Title)
+	}
+	// Whole-second times are not trusted.
+	sec := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	os.Chtimes(filepath.Join(dir, "a.md"), sec, sec)
+	load()
+	load()
+	if reads != 4 {
+		t.Errorf("a page with a whole-second time was trusted: %d reads", reads)
+	}
+}
+
+// countingFS counts the pages read through it.
+type countingFS struct {
+	fs.FS
+	reads *int
+}
+
+func (c countingFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err == nil && strings.HasSuffix(name, ".md") {
+		return &countingFile{File: f, reads: c.reads}, nil
+	}
+	return f, err
+}
+
+// countingFile counts once when it is first read.
+type countingFile struct {
+	fs.File
+	reads *int
+	read  bool
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	if !c.read {
+		c.read = true
+		*c.reads++
+	}
+	return c.File.Read(p)
+}
