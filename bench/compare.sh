@@ -113,7 +113,7 @@ CONF
   tf_pid=$!
   until curl -fs "http://127.0.0.1:$TF_PORT/readyz" >/dev/null; do sleep 0.05; done
   ready_s=$(python3 -c "print(($(ms)-$t0)/1000)")
-  page=$(find "$served" -name '*.md' | sort | head -1)
+  page=$(find "$served" -name '*.md' | sort | sed -n 1p)
   id=$(python3 -c 'import os,sys; print(os.path.splitext(os.path.relpath(sys.argv[1], sys.argv[2]))[0])' "$page" "$served")
   : >"$work/edit.txt"
   for i in $(seq "$RUNS"); do
@@ -161,7 +161,7 @@ http {
 CONF
   "$NGINX" -c "$work/nginx.conf"
   until curl -fs "http://127.0.0.1:$NGX_PORT/feed.rss" >/dev/null; do sleep 0.05; done
-  category=$(ls "$work/site/category" | head -1)
+  category=$(ls "$work/site/category" | sed -n 1p)
   tf="http://127.0.0.1:$TF_PORT"
   ngx="http://127.0.0.1:$NGX_PORT"
   size_mb=$(python3 -c "import os; print(f'{os.path.getsize(\"$work/site/feed.rss\")/1e6:.1f}')")

@@ -62,12 +62,28 @@ func Atom(v View, o Options) ([]byte, error) {
 			{Href: v.HomeURL, Rel: "alternate", Type: "text/html"},
 			{Href: v.SelfURL, Rel: "self", Type: "application/atom+xml"},
 		},
-		Entries: make([]atomEntry, 0, len(its)),
 	}
 	if o.Hub != "" {
 		doc.Links = append(doc.Links, gfeeds.AtomLink{Href: o.Hub, Rel: "hub"})
 	}
-	for _, it := range its {
+	entries := make([][]byte, len(its))
+	for i, it := range its {
+		frag, err := o.Fragments.get("atom", it, func() ([]byte, error) { return atomEntryXML(it, o) })
+		if err != nil {
+			return nil, err
+		}
+		entries[i] = frag
+	}
+	return spliceXML(struct {
+		XMLName xml.Name `xml:"feed"`
+		atomDoc
+	}{atomDoc: doc}, "\n</feed>", entries)
+}
+
+// atomEntryXML renders one entry as it stands in the document: indented
+// one level deep (feed).
+func atomEntryXML(it item, o Options) ([]byte, error) {
+	{
 		e := it.ev
 		ae := atomEntry{
 			AtomEntry: &gfeeds.AtomEntry{
@@ -107,10 +123,6 @@ func Atom(v View, o Options) ([]byte, error) {
 			}
 			ae.Links = append(ae.Links, l)
 		}
-		doc.Entries = append(doc.Entries, ae)
+		return marshalFragment(ae, "  ")
 	}
-	return marshalXML(struct {
-		XMLName xml.Name `xml:"feed"`
-		atomDoc
-	}{atomDoc: doc})
 }

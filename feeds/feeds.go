@@ -36,6 +36,8 @@ type Options struct {
 	// Hub is the WebSub hub the feeds name, so that readers can
 	// subscribe for pushes; "" for none.
 	Hub string
+	// Fragments, when set, keeps rendered items across feeds.
+	Fragments *Fragments
 }
 
 // View is one feed: a selection of talks at a URL.

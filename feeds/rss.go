@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"strconv"
 
 	gfeeds "github.com/gorilla/feeds"
@@ -107,7 +108,6 @@ func RSS(v View, o Options) ([]byte, error) {
 			Ttl:           int(o.TTL.Minutes()),
 		},
 		AtomLinks: []rssAtomLink{{Href: v.SelfURL, Rel: "self", Type: "application/rss+xml"}},
-		Items:     make([]rssItem, 0, len(its)),
 	}
 	if o.Hub != "" {
 		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: o.Hub, Rel: "hub"})
@@ -115,7 +115,25 @@ func RSS(v View, o Options) ([]byte, error) {
 	if o.Site.Icon != "" {
 		ch.Image = &gfeeds.RssImage{Url: o.Site.Icon, Title: ch.Title, Link: ch.Link}
 	}
-	for _, it := range its {
+	items := make([][]byte, len(its))
+	for i, it := range its {
+		frag, err := o.Fragments.get("rss", it, func() ([]byte, error) { return rssItemXML(it, o) })
+		if err != nil {
+			return nil, err
+		}
+		items[i] = frag
+	}
+	doc := rssDoc{
+		Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, NSEvent: nsEvent,
+		Channel: ch,
+	}
+	return spliceXML(doc, "\n  </channel>", items)
+}
+
+// rssItemXML renders one item as it stands in the document: indented two
+// levels deep (rss, channel).
+func rssItemXML(it item, o Options) ([]byte, error) {
+	{
 		e := it.ev
 		ri := rssItem{
 			RssItem: &gfeeds.RssItem{
@@ -147,13 +165,47 @@ func RSS(v View, o Options) ([]byte, error) {
 			ri.Enclosure = &gfeeds.RssEnclosure{Url: e.ImageURL, Type: it.imageType, Length: strconv.FormatInt(length, 10)}
 			ri.Thumbnail = &rssMediaThumbnail{URL: e.ImageURL}
 		}
-		ch.Items = append(ch.Items, ri)
+		return marshalFragment(ri, "    ")
 	}
-	doc := rssDoc{
-		Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, NSEvent: nsEvent,
-		Channel: ch,
+}
+
+// spliceXML writes the document, with no items, as marshalXML does, then
+// puts the items' fragments (each rendered once, marshalFragment) before
+// the closing tag end: the bytes marshalXML gives the document with its
+// items, at the cost of copying them. (encoding/xml has no way to write
+// bytes already marshalled inside a document; this is that layer.)
+func spliceXML(doc any, end string, items [][]byte) ([]byte, error) {
+	head, err := marshalXML(doc)
+	if err != nil {
+		return nil, err
 	}
-	return marshalXML(doc)
+	cut := bytes.LastIndex(head, []byte(end))
+	if cut < 0 {
+		return nil, fmt.Errorf("feeds: no %q in the document", end)
+	}
+	n := len(head)
+	for _, it := range items {
+		n += 1 + len(it)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head[:cut]...)
+	for _, it := range items {
+		out = append(out, '\n')
+		out = append(out, it...)
+	}
+	return append(out, head[cut:]...), nil
+}
+
+// marshalFragment marshals one element as it stands in a document at the
+// indentation prefix (the depth marshalXML gives it).
+func marshalFragment(v any, prefix string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := xml.NewEncoder(&b)
+	enc.Indent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // marshalXML writes the XML declaration and the indented document, as

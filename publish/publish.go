@@ -236,6 +236,13 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		t.r.po.ChangesURL = t.r.base + ChangesBase
 	}
 	t.base = rendererKey(o, t.r, assets)
+	// Feed items rendered for the tree served are this tree's when
+	// nothing they depend on beyond their talk changed.
+	var prevItems *feeds.Fragments
+	if o.Previous != nil && o.Previous.base == t.base {
+		prevItems = o.Previous.r.fo.Fragments
+	}
+	t.r.fo.Fragments = feeds.NewFragments(prevItems)
 	defer func() { t.prev, t.keys = nil, nil }() // nothing of the old tree stays alive
 	// Every output is an output job, keyed first, then rendered (or taken
 	// from the previous tree) on every core, in order.
