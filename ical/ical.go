@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,8 +33,8 @@ type Options struct {
 	Refresh time.Duration
 	// DefaultLength is a talk's length when its page gives no end.
 	DefaultLength talkfeed.DefaultLength
-	// BodyTexts, when set, keeps the bodies' plain text across calendars.
-	BodyTexts *BodyTexts
+	// Kept, when set, keeps each talk's rendered parts across calendars.
+	Kept *Kept
 }
 
 // View is one calendar: a selection of talks at a URL.
@@ -80,18 +81,38 @@ func Calendar(v View, o Options) ([]byte, error) {
 		cal.AddVTimezone(tz)
 	}
 	host := o.Site.Host()
+	// The calendar without its events, then each event's text (rendered
+	// once per talk, Kept) before END:VCALENDAR: the bytes Serialize
+	// gives the whole calendar. (golang-ical serializes components one
+	// by one in this order; this layer puts text already serialized in.)
+	head := cal.Serialize(ics.WithNewLineWindows)
+	end := "END:VCALENDAR" + string(ics.WithNewLineWindows)
+	texts := make([]string, len(v.Events))
+	n := len(head)
 	for i := range v.Events {
-		addEvent(cal, &v.Events[i], host, o)
+		e := &v.Events[i]
+		texts[i] = o.Kept.event(e, func() string { return newEvent(e, host, o).Serialize(serialization) })
+		n += len(texts[i])
 	}
-	return []byte(cal.Serialize(ics.WithNewLineWindows)), nil
+	out := make([]byte, 0, n)
+	out = append(out, head[:len(head)-len(end)]...)
+	for _, t := range texts {
+		out = append(out, t...)
+	}
+	return append(out, end...), nil
 }
+
+// serialization is the form Calendar writes: CRLF lines folded at 75
+// octets, as Serialize(ics.WithNewLineWindows) does.
+var serialization = &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: string(ics.WithNewLineWindows)}
 
 // UID is a talk's iCalendar UID: its ID at the site's host, stable across
 // edits, and across renames when the page sets `uid`.
 func UID(id, host string) string { return id + "@" + host }
 
-func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
-	ev := cal.AddEvent(UID(e.ID, host))
+// newEvent is the talk's VEVENT.
+func newEvent(e *talkfeed.Event, host string, o Options) *ics.VEvent {
+	ev := ics.NewEvent(UID(e.ID, host))
 	created := e.Announced().UTC()
 	modified := e.LastChanged().UTC()
 	if modified.Before(created) {
@@ -143,6 +164,7 @@ func addEvent(cal *ics.Calendar, e *talkfeed.Event, host string, o Options) {
 			&ics.KeyValues{Key: "FEATURE", Value: []string{"AUDIO", "VIDEO"}},
 			&ics.KeyValues{Key: "LABEL", Value: []string{"Join online"}})
 	}
+	return ev
 }
 
 // setTime writes a timed DTSTART or DTEND as local time with its TZID, or
@@ -264,7 +286,7 @@ func description(e *talkfeed.Event, o Options) string {
 		parts = append(parts, e.Summary)
 	}
 	if e.BodyHTML != "" {
-		body := o.BodyTexts.text(e.BodyHTML)
+		body := o.Kept.text(e.BodyHTML)
 		if body != "" && body != e.Summary {
 			parts = append(parts, body)
 		}
@@ -282,47 +304,63 @@ func description(e *talkfeed.Event, o Options) string {
 	return text(strings.Join(parts, "\n\n"))
 }
 
-// BodyTexts keeps the plain text of talk bodies, the costliest part of a
-// calendar to render, so that a talk in many calendars (all talks, its
-// category, its own, filtered views) and in the next reload's calendars
-// is converted once. Each generation keeps only the bodies asked for
-// since the one before it was made, so it never grows past the talks of
-// two snapshots. Safe for concurrent use; a nil BodyTexts converts every
-// time.
-type BodyTexts struct {
+// Kept keeps what a calendar is made of talk by talk: each talk's VEVENT
+// text and the plain text of its body (the costliest part to render), so
+// that a talk in many calendars (all talks, its category, its own,
+// filtered views) and in the next reload's calendars is rendered once.
+// Each generation keeps only what was asked for since the one before it
+// was made, so it never grows past the talks of two snapshots. A talk's
+// VEVENT depends on the Options too: a generation must only follow one
+// made with the same Options. Safe for concurrent use; a nil Kept
+// renders everything every time.
+type Kept struct {
 	mu        sync.Mutex
 	prev, cur map[string]string
 }
 
-// NewBodyTexts starts a generation that takes what prev has (nil for
-// none).
-func NewBodyTexts(prev *BodyTexts) *BodyTexts {
-	b := &BodyTexts{cur: map[string]string{}}
+// NewKept starts a generation that takes what prev has (nil for none).
+func NewKept(prev *Kept) *Kept {
+	k := &Kept{cur: map[string]string{}}
 	if prev != nil {
 		prev.mu.Lock()
-		b.prev = prev.cur
+		k.prev = prev.cur
 		prev.mu.Unlock()
 	}
-	return b
+	return k
 }
 
-func (b *BodyTexts) text(html string) string {
-	if b == nil {
-		return bodyText(html)
+func (k *Kept) get(key string, render func() string) string {
+	if k == nil {
+		return render()
 	}
-	b.mu.Lock()
-	t, ok := b.cur[html]
+	k.mu.Lock()
+	t, ok := k.cur[key]
 	if !ok {
-		t, ok = b.prev[html]
+		t, ok = k.prev[key]
 	}
-	b.mu.Unlock()
+	k.mu.Unlock()
 	if !ok {
-		t = bodyText(html)
+		t = render()
 	}
-	b.mu.Lock()
-	b.cur[html] = t
-	b.mu.Unlock()
+	k.mu.Lock()
+	k.cur[key] = t
+	k.mu.Unlock()
 	return t
+}
+
+func (k *Kept) text(html string) string {
+	return k.get("body\x00"+html, func() string { return bodyText(html) })
+}
+
+// event keys a talk's VEVENT by everything it is made of: its content
+// and the ledger's stamp.
+func (k *Kept) event(e *talkfeed.Event, render func() string) string {
+	if k == nil {
+		return render()
+	}
+	key := "vevent\x00" + e.ID + "\x00" + talkfeed.ContentDigest(e) + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
+		e.Stamp.Announced.Format(time.RFC3339) + "\x00" + e.Stamp.Changed.Format(time.RFC3339) + "\x00" + e.Updated.Format(time.RFC3339Nano)
+	return k.get(key, render)
 }
 
 func bodyText(html string) string {

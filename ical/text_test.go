@@ -54,7 +54,7 @@ func TestControlCharactersDropped(t *testing.T) {
 
 // Calendars rendered with kept body texts are the calendars rendered
 // without; a generation keeps only the bodies asked for since the last.
-func TestBodyTextsKeepTheBytes(t *testing.T) {
+func TestKeptKeepsTheBytes(t *testing.T) {
 	e := talkfeed.Event{ID: "b", Title: "B", Start: allDay(2027, 1, 1), AllDay: true,
 		BodyHTML: "<h2>Abstract</h2><p>One <em>two</em>.</p><ul><li>a</li><li>b</li></ul>"}
 	plain, err := Calendar(View{Events: []talkfeed.Event{e}}, testOpts)
@@ -62,18 +62,18 @@ func TestBodyTextsKeepTheBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := testOpts
-	o.BodyTexts = NewBodyTexts(nil)
+	o.Kept = NewKept(nil)
 	for range 2 {
 		kept, err := Calendar(View{Events: []talkfeed.Event{e}}, o)
 		if err != nil || !bytes.Equal(kept, plain) {
 			t.Fatalf("with kept texts: %v\n%s\nwant\n%s", err, kept, plain)
 		}
 	}
-	next := NewBodyTexts(o.BodyTexts)
-	if _, ok := next.prev[e.BodyHTML]; !ok {
+	next := NewKept(o.Kept)
+	if _, ok := next.prev["body\x00"+e.BodyHTML]; !ok {
 		t.Error("the next generation does not take the body's text")
 	}
-	if third := NewBodyTexts(next); len(third.prev) != 0 {
+	if third := NewKept(next); len(third.prev) != 0 {
 		t.Errorf("a body asked for by no calendar since is kept: %d", len(third.prev))
 	}
 }

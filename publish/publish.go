@@ -243,6 +243,11 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		prevItems = o.Previous.r.fo.Fragments
 	}
 	t.r.fo.Fragments = feeds.NewFragments(prevItems)
+	var prevEvents *ical.Kept
+	if o.Previous != nil && o.Previous.base == t.base {
+		prevEvents = o.Previous.r.co.Kept
+	}
+	t.r.co.Kept = ical.NewKept(prevEvents)
 	defer func() { t.prev, t.keys = nil, nil }() // nothing of the old tree stays alive
 	// Every output is an output job, keyed first, then rendered (or taken
 	// from the previous tree) on every core, in order.
@@ -503,17 +508,8 @@ func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *re
 		co: ical.Options{
 			Site: o.Site, Version: o.Version, Refresh: o.TTL,
 			DefaultLength: length,
-			BodyTexts:     ical.NewBodyTexts(previousTexts(o.Previous)),
 		},
 	}
-}
-
-// previousTexts are the body texts the previous tree's calendars kept.
-func previousTexts(prev *Tree) *ical.BodyTexts {
-	if prev == nil {
-		return nil
-	}
-	return prev.r.co.BodyTexts
 }
 
 // subscription is the page's offer of the view folder at dir (a URL).
