@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	gfeeds "github.com/gorilla/feeds"
 )
@@ -67,12 +68,54 @@ func JSON(v View, o Options) ([]byte, error) {
 			Icon:        o.Site.Icon,
 			Authors:     []*gfeeds.JSONAuthor{{Name: o.Site.Title, Url: o.Site.BaseURL}},
 		},
-		Items: make([]jsonItem, 0, len(its)),
+		Items: []jsonItem{},
 	}
 	if o.Hub != "" {
 		doc.Hubs = []*gfeeds.JSONHub{{Type: "WebSub", Url: o.Hub}}
 	}
-	for _, it := range its {
+	frags := make([][]byte, len(its))
+	for i, it := range its {
+		frag, err := o.Fragments.get("json", it, func() ([]byte, error) { return jsonItemBytes(it, o) })
+		if err != nil {
+			return nil, err
+		}
+		frags[i] = frag
+	}
+	head, err := encodeJSON(doc, "")
+	if err != nil {
+		return nil, err
+	}
+	// The document with no items, then the items' fragments (each
+	// encoded once, at the depth it stands at) in its list: the bytes the
+	// encoder gives the whole document.
+	const empty = "\n  \"items\": []\n}\n"
+	if !bytes.HasSuffix(head, []byte(empty)) {
+		return nil, fmt.Errorf("feeds: JSON Feed does not end in its items")
+	}
+	n := len(head)
+	for _, f := range frags {
+		n += len(f) + 6
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head[:len(head)-len(empty)]...)
+	out = append(out, "\n  \"items\": ["...)
+	for i, f := range frags {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n    "...)
+		out = append(out, f...)
+	}
+	if len(frags) > 0 {
+		out = append(out, "\n  "...)
+	}
+	return append(out, "]\n}\n"...), nil
+}
+
+// jsonItemBytes encodes one item as it stands in the document's list:
+// its lines after the first indented two levels (the document, items).
+func jsonItemBytes(it item, o Options) ([]byte, error) {
+	{
 		e := it.ev
 		published, updated := it.published, it.updated
 		ji := jsonItem{
@@ -127,15 +170,20 @@ func JSON(v View, o Options) ([]byte, error) {
 		default:
 			ji.Author = &gfeeds.JSONAuthor{Name: speakers(e, false)}
 		}
-		doc.Items = append(doc.Items, ji)
+		b, err := encodeJSON(ji, "    ")
+		return bytes.TrimSuffix(b, []byte("\n")), err
 	}
+}
+
+// encodeJSON encodes v indented, its lines after the first at prefix.
+func encodeJSON(v any, prefix string) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	enc.SetIndent(prefix, "  ")
 	// Keep "<" and "&" readable: the document is served as JSON, never
 	// inlined in HTML.
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
