@@ -193,17 +193,21 @@ func (d *daemon) startTriggers(ctx context.Context, background *sync.WaitGroup) 
 // log, the metrics and /-/status. When anything fails, the last good
 // snapshot stays.
 func (d *daemon) reload(ctx context.Context, trigger string) error {
-	// A compression still running is of a snapshot about to be replaced:
-	// this reload reuses what it finished, and compresses the rest.
-	d.stopCompress()
+	// A compression that finished is the snapshot this plan builds on.
+	d.collectCompress()
 	start := d.now()
 	p, err := d.plan(ctx)
-	if err == nil {
+	if err == nil && p.tree != nil {
+		// A new snapshot replaces the one being compressed: the plan
+		// carries what was not done yet, and compresses it after.
+		d.stopCompress()
 		err = d.publish(p)
 	}
 	took := d.now().Sub(start)
-	if err == nil && p.tree != nil && p.tree.Pending() > 0 {
-		d.startCompress(ctx, p.tree)
+	// A reload that changed nothing lets a compression under way go on,
+	// and starts one for what an earlier one left.
+	if d.compressing == nil && d.last.tree != nil && d.last.tree.Pending() > 0 {
+		d.startCompress(ctx, d.last.tree)
 	}
 	d.metrics.observe(err == nil, took, d.now())
 	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
@@ -306,6 +310,18 @@ func (d *daemon) startCompress(ctx context.Context, served *publish.Tree) {
 		}
 		d.log.Info("compressed", "files", served.Pending()-ct.Pending(), "left", ct.Pending(), "duration", d.now().Sub(start), "cut_short", err != nil)
 	}()
+}
+
+// collectCompress makes a background compression that has finished the
+// snapshot the next plan builds on; one still running goes on.
+func (d *daemon) collectCompress() {
+	if bg := d.compressing; bg != nil {
+		select {
+		case <-bg.done:
+			d.stopCompress()
+		default:
+		}
+	}
 }
 
 // stopCompress ends the background compression, if any, and makes its

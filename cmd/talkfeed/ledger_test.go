@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/talkfeed/talkfeed/bench/pagegen"
 	"github.com/talkfeed/talkfeed/server"
 )
 
@@ -111,4 +114,56 @@ func TestPublishStoresTheLedgerFirst(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
 		t.Errorf("no ledger stored: %v", err)
 	}
+}
+
+// The daemon serves a snapshot's new bytes at once and its compressed
+// forms after; reloads that change nothing meanwhile never stop that
+// compression for good, and one that changes something carries it on.
+func TestCompressionFollowsThePublish(t *testing.T) {
+	dir := t.TempDir()
+	if err := pagegen.Write(dir, 120, 1); err != nil { // a feed over lazyAbove
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{clockVar: testNow}[k] }
+	fs := newFlagSet("serve", "serve", io.Discard)
+	var f serveFlags
+	f.register(fs)
+	cfg, err := f.resolve([]string{dir}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.stateDir = t.TempDir()
+	now, _ := newClock(getenv)
+	d, _, err := newDaemon(context.Background(), cfg, getenv, now, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := d.reload(ctx, "start"); err != nil {
+		t.Fatal(err)
+	}
+	if d.last.tree.Pending() == 0 {
+		t.Fatal("nothing left to compress after the publish: the test needs a larger feed")
+	}
+	for range 5 { // reloads that find nothing new, at once
+		if err := d.reload(ctx, "http"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compressed := func() bool {
+		d.collectCompress()
+		f, _ := d.last.tree.File("feed.rss")
+		return d.last.tree.Pending() == 0 && f.Gzip != nil && f.Brotli != nil
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !compressed() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d files uncompressed", d.last.tree.Pending())
+		}
+		if err := d.reload(ctx, "http"); err != nil { // more no-op reloads
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // polling, against the deadline
+	}
+	d.stopCompress()
 }
