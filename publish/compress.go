@@ -3,6 +3,8 @@ package publish
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"io"
 	"strings"
 
 	"github.com/andybalholm/brotli"
@@ -38,28 +40,55 @@ func newCompressor() *compressor {
 // compress fills in a file's gzip and brotli forms when its type is text
 // and compression saves bytes. Both encoders are deterministic (gzip with
 // a zero header time), so every replica serves the same bytes.
-func (c *compressor) compress(f *File) {
+func (c *compressor) compress(f *File) { c.compressCtx(context.Background(), f) }
+
+// compressCtx is compress, giving up between steps of a large file when
+// ctx ends (the file is then left as it was) and reporting whether it
+// finished: a reload that replaces a snapshot being compressed waits a
+// step, not a whole 18 MB brotli pass.
+func (c *compressor) compressCtx(ctx context.Context, f *File) bool {
 	if !compressible(f.ContentType) || len(f.Body) < 256 {
-		return
+		return true
 	}
 	var gz bytes.Buffer
 	c.gz.Reset(&gz)
-	c.gz.Write(f.Body)
-	c.gz.Close()
-	if gz.Len() < len(f.Body) {
-		f.Gzip = gz.Bytes()
+	if !writeSteps(ctx, c.gz, f.Body) {
+		return false
 	}
+	c.gz.Close()
 	bw := c.large
 	if len(f.Body) < smallFile {
 		bw = c.small
 	}
 	var br bytes.Buffer
 	bw.Reset(&br)
-	bw.Write(f.Body)
+	if !writeSteps(ctx, bw, f.Body) {
+		return false
+	}
 	bw.Close()
+	if gz.Len() < len(f.Body) {
+		f.Gzip = gz.Bytes()
+	}
 	if br.Len() < len(f.Body) {
 		f.Brotli = br.Bytes()
 	}
+	return true
+}
+
+// compressStep is how much is written between looks at the context.
+const compressStep = 256 << 10
+
+// writeSteps writes body in steps, stopping when ctx ends.
+func writeSteps(ctx context.Context, w io.Writer, body []byte) bool {
+	for len(body) > 0 {
+		if ctx.Err() != nil {
+			return false
+		}
+		n := min(len(body), compressStep)
+		w.Write(body[:n])
+		body = body[n:]
+	}
+	return true
 }
 
 func compressible(contentType string) bool {

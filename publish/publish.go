@@ -106,7 +106,7 @@ const lazyAbove = 64 << 10
 func (t *Tree) Pending() int { return t.pending }
 
 // Compressed returns the tree with the files a lazy build left
-// uncompressed compressed, on every core; t itself stays as it is, so
+// uncompressed compressed, on all cores but one; t itself stays as it is, so
 // it can be served meanwhile. When ctx ends first it returns, with ctx's
 // error, the tree with the files done so far: a later build carries the
 // rest.
@@ -119,17 +119,35 @@ func (t *Tree) Compressed(ctx context.Context) (*Tree, error) {
 			todo = append(todo, &c.files[i])
 		}
 	}
-	for chunk := range slices.Chunk(todo, runtime.GOMAXPROCS(0)) {
-		if err := ctx.Err(); err != nil {
-			return &c, err
-		}
-		compressAll(chunk)
-		for _, f := range chunk {
-			f.pending = false
-			c.pending--
+	jobs := make(chan *File)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	// All cores but one: the snapshot is served meanwhile, and the next
+	// reload must not wait for a core.
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		wg.Go(func() {
+			comp := newCompressor()
+			for f := range jobs {
+				if comp.compressCtx(ctx, f) {
+					mu.Lock()
+					f.pending = false
+					c.pending--
+					mu.Unlock()
+				}
+			}
+		})
+	}
+feed:
+	for _, f := range todo {
+		select {
+		case jobs <- f:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	return &c, nil
+	close(jobs)
+	wg.Wait()
+	return &c, ctx.Err()
 }
 
 // Encodings of a file's representations.
