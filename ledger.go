@@ -498,6 +498,14 @@ func ContentDigest(e *Event) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// OutputKey names everything about a talk that its outputs are made of:
+// its ID, its content (ContentDigest), its version and its dates as the
+// outputs give them. Renderers key the parts they keep by it.
+func OutputKey(e *Event) string {
+	return e.ID + "\x00" + ContentDigest(e) + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
+		e.Announced().UTC().Format(time.RFC3339Nano) + "\x00" + e.LastChanged().UTC().Format(time.RFC3339Nano)
+}
+
 // ledgerJSON is a ledger's stored form: maps encode in key order, so
 // equal ledgers store equal bytes.
 type ledgerJSON struct {

@@ -1,9 +1,7 @@
 package feeds
 
 import (
-	"strconv"
 	"sync"
-	"time"
 
 	"github.com/talkfeed/talkfeed"
 )
@@ -37,11 +35,7 @@ func (f *Fragments) get(format string, it item, render func() ([]byte, error)) (
 	if f == nil {
 		return render()
 	}
-	e := it.ev
-	// Everything the item is made of: the talk's content and the dates
-	// the ledger gave it.
-	key := format + "\x00" + e.ID + "\x00" + talkfeed.ContentDigest(e) + "\x00" +
-		it.published.Format(time.RFC3339) + "\x00" + it.updated.Format(time.RFC3339) + "\x00" + strconv.Itoa(e.Stamp.Version)
+	key := format + "\x00" + talkfeed.OutputKey(it.ev)
 	f.mu.Lock()
 	b, ok := f.cur[key]
 	if !ok {

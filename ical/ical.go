@@ -12,7 +12,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -358,8 +357,7 @@ func (k *Kept) event(e *talkfeed.Event, render func() string) string {
 	if k == nil {
 		return render()
 	}
-	key := "vevent\x00" + e.ID + "\x00" + talkfeed.ContentDigest(e) + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
-		e.Stamp.Announced.Format(time.RFC3339) + "\x00" + e.Stamp.Changed.Format(time.RFC3339) + "\x00" + e.Updated.Format(time.RFC3339Nano)
+	key := "vevent\x00" + talkfeed.OutputKey(e)
 	return k.get(key, render)
 }
 

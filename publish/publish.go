@@ -253,7 +253,8 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 	if o.Changes != nil {
 		t.r.po.ChangesURL = t.r.base + ChangesBase
 	}
-	t.base = rendererKey(o, t.r, assets)
+	assetSums := sumAssets(assets)
+	t.base = rendererKey(o, t.r, assetSums)
 	// Feed items rendered for the tree served are this tree's when
 	// nothing they depend on beyond their talk changed.
 	var prevItems *feeds.Fragments
@@ -305,7 +306,7 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		return nil, err
 	}
 	for p, body := range assets {
-		sum := sha256.Sum256(body)
+		sum := assetSums[p]
 		if err := add(p, newKeyer("asset", p, string(sum[:])).sum(), func() (File, error) {
 			return newFile(p, assetType(p), body, time.Time{}), nil
 		}); err != nil {

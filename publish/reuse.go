@@ -48,14 +48,24 @@ func (k keyer) sum() inputKey {
 // rendererKey is what every output of a tree depends on beyond its
 // talks: the options, the subscriptions the pages offer and the assets
 // (feeds give an image's length).
-func rendererKey(o Options, r *renderer, assets map[string][]byte) inputKey {
+func rendererKey(o Options, r *renderer, assetSums map[string][sha256.Size]byte) inputKey {
 	k := newKeyer(fmt.Sprintf("%#v", o.Site), o.Generator, o.Version, o.TTL.String(), o.DefaultDuration.String(),
 		fmt.Sprint(o.DefaultDays), fmt.Sprint(o.FeedLimit), o.Hub, fmt.Sprintf("%#v", r.po.Feeds), r.po.ChangesURL)
-	for _, p := range slices.Sorted(maps.Keys(assets)) {
-		sum := sha256.Sum256(assets[p])
+	for _, p := range slices.Sorted(maps.Keys(assetSums)) {
+		sum := assetSums[p]
 		k.str(p).str(string(sum[:]))
 	}
 	return k.sum()
+}
+
+// sumAssets digests each asset once per build: the renderer's key and
+// each asset's own key both take it.
+func sumAssets(assets map[string][]byte) map[string][sha256.Size]byte {
+	out := make(map[string][sha256.Size]byte, len(assets))
+	for p, body := range assets {
+		out[p] = sha256.Sum256(body)
+	}
+	return out
 }
 
 // eventKeys keys each talk by its ID, its content and its stamp.
@@ -65,9 +75,7 @@ func (ks eventKeys) of(e *talkfeed.Event) inputKey {
 	if k, ok := ks[e.ID]; ok {
 		return k
 	}
-	k := newKeyer(e.ID, talkfeed.ContentDigest(e), fmt.Sprint(e.Stamp.Version),
-		e.Stamp.Announced.Format(time.RFC3339), e.Stamp.Changed.Format(time.RFC3339),
-		e.Updated.Format(time.RFC3339Nano)).sum()
+	k := newKeyer(talkfeed.OutputKey(e)).sum()
 	ks[e.ID] = k
 	return k
 }
