@@ -69,6 +69,12 @@ type Event struct {
 	Stamp Stamp
 
 	Source SourceInfo
+
+	// outputKey is OutputKey memoised by Ledger.Stamped: every feed, view
+	// and calendar of a reload asks for it, and digesting a talk each time
+	// was an eighth of a one-page reload at 10,000 talks. Anything that
+	// edits a stamped event gets it again from Stamped.
+	outputKey string
 }
 
 // Speaker is one person presenting a talk.

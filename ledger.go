@@ -408,6 +408,8 @@ func (l *Ledger) Stamped(events []Event) []Event {
 	out := slices.Clone(events)
 	for i := range out {
 		out[i].Stamp = l.Stamp(out[i].ID)
+		out[i].outputKey = ""
+		out[i].outputKey = OutputKey(&out[i])
 	}
 	return out
 }
@@ -502,6 +504,9 @@ func ContentDigest(e *Event) string {
 // its ID, its content (ContentDigest), its version and its dates as the
 // outputs give them. Renderers key the parts they keep by it.
 func OutputKey(e *Event) string {
+	if e.outputKey != "" {
+		return e.outputKey
+	}
 	return e.ID + "\x00" + ContentDigest(e) + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
 		e.Announced().UTC().Format(time.RFC3339Nano) + "\x00" + e.LastChanged().UTC().Format(time.RFC3339Nano)
 }

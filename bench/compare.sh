@@ -61,8 +61,16 @@ peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 rps() { # url [header] -> requests per second
   local h=()
   [ -n "${2:-}" ] && h=(-H "$2")
-  wrk -t1 -c"$CONNS" -d"$DURATION" "${h[@]}" "$1" | awk '/Requests\/sec/ {print $2}'
+  $WRK -t1 -c"$CONNS" -d"$DURATION" "${h[@]}" "$1" | awk '/Requests\/sec/ {print $2}'
 }
+# Serving: each server on one core, wrk on the other (on 2 cores or more),
+# as nginx runs one worker.
+WRK=wrk
+SERVER_CPU=()
+if [ "$(nproc)" -ge 2 ]; then
+  WRK="taskset -c 1 wrk"
+  SERVER_CPU=(taskset -c 0)
+fi
 etag() { curl -fsI -H "Accept-Encoding: $2" "$1" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r'; }
 
 echo "# talkfeed beside its baselines"
@@ -159,7 +167,9 @@ http {
   server { listen 127.0.0.1:$NGX_PORT; root $work/site; include $work/site/talkfeed.nginx.conf; }
 }
 CONF
-  "$NGINX" -c "$work/nginx.conf"
+  "${SERVER_CPU[@]}" "$NGINX" -c "$work/nginx.conf"
+  # talkfeed moves to the same one core (Go follows its CPU affinity).
+  [ ${#SERVER_CPU[@]} -gt 0 ] && taskset -a -p -c 0 "$tf_pid" >/dev/null
   until curl -fs "http://127.0.0.1:$NGX_PORT/feed.rss" >/dev/null; do sleep 0.05; done
   category=$(ls "$work/site/category" | sed -n 1p)
   tf="http://127.0.0.1:$TF_PORT"
@@ -186,6 +196,33 @@ CONF
   done
   kill "$(cat "$work/nginx.pid")"
   rm -f "$work/nginx.pid"
+
+  # The first request of a filter no one asked for yet renders it.
+  : >"$work/first.txt"
+  for i in $(seq "$RUNS"); do
+    curl -fs -o /dev/null -w '%{time_total}\n' -H 'Accept-Encoding: gzip' "$tf/feed.rss?from=2001-01-$(printf %02d "$i")&limit=$((9000 + i))" >>"$work/first.txt"
+  done
+  first_ms=$(python3 -c "print(f'{$(median "$work/first.txt")*1000:.1f}')")
+
+  # Requests while the page is edited and reloaded every 200 ms, beside
+  # the same requests with no reload (the row above, this run).
+  quiet=$(rps "$tf/feed.rss" "Accept-Encoding: gzip")
+  (
+    i=0
+    while :; do
+      i=$((i + 1))
+      sed -i "0,/^title/s/^title\(\s*[:=]\s*\).*/title\1\"Reloading $i\"/" "$page"
+      kill -HUP "$tf_pid" 2>/dev/null || exit 0
+      sleep 0.2
+    done
+  ) &
+  editor=$!
+  $WRK -t1 -c"$CONNS" -d"$DURATION" -H "Accept-Encoding: gzip" "$tf/feed.rss" >"$work/reloading.txt"
+  kill "$editor" 2>/dev/null
+  wait "$editor" 2>/dev/null || true
+  busy=$(awk '/Requests\/sec/ {print $2}' "$work/reloading.txt")
+  failed=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/[^0-9 ]/," "); for (i=1;i<=NF;i++) n+=$i} END {print n+0}' "$work/reloading.txt")
+  reloads=$(curl -fs "$tf/metrics" | awk '/^talkfeed_reloads_total/ {n+=$2} END {print n+0}')
   kill "$tf_pid"
   wait "$tf_pid" 2>/dev/null || true
   tf_pid=
@@ -202,4 +239,6 @@ CONF
   echo "| one page edited, until its new title is served (SIGHUP) | Hugo's whole rebuild: $(printf %.2f "$hugo_s") s | $edit_ms ms | $(ratio "$hugo_s" "$(python3 -c "print($edit_ms/1000)")")× faster |"
   echo "| a reload with nothing changed (\`POST /-/reload\`) | | $(python3 -c "print(f'{$noop_s*1000:.0f}')") ms | |"
   for r in "${rows[@]}"; do echo "| serving ${r#| }"; done
+  echo "| the first request of a new filter (\`?from=…&limit=…\`, most talks) | | $first_ms ms | |"
+  echo "| \`feed.rss gzip\` while a page is edited and reloaded every 200 ms | no reloads: $quiet req/s | $busy req/s, $failed failed ($reloads reloads in all) | $(ratio "$busy" "$quiet")× |"
 done
