@@ -19,10 +19,20 @@ func vtimezone(loc *time.Location, from, to time.Time) *ics.VTimezone {
 	t := from.In(loc)
 	name, offset := t.Zone()
 	addObservance(tz, t.IsDST(), t, offset, offset, name)
-	for {
+	for range maxTransitions {
 		_, end := t.ZoneBounds()
 		if end.IsZero() || end.After(to) {
 			break
+		}
+		if !end.After(t) {
+			// Past the zone's table, Go 1.26's ZoneBounds gives t itself as
+			// the end on 31 December of a leap year (Europe/London, 2040):
+			// the loop span forever there. Look again a day on, where no
+			// zone has ever changed its offset twice.
+			end = t.Add(24 * time.Hour)
+			if end.After(to) {
+				break
+			}
 		}
 		next := end.In(loc)
 		nextName, nextOffset := next.Zone()
@@ -35,6 +45,10 @@ func vtimezone(loc *time.Location, from, to time.Time) *ics.VTimezone {
 	}
 	return tz
 }
+
+// maxTransitions bounds the observances of one VTIMEZONE: two a year
+// for a century and a half, far past any calendar's span.
+const maxTransitions = 300
 
 func addObservance(tz *ics.VTimezone, dst bool, onset time.Time, fromOffset, toOffset int, name string) {
 	c := &ics.ComponentBase{}

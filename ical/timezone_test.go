@@ -101,6 +101,41 @@ func TestVTimezoneCoversTheYearATalkEndsIn(t *testing.T) {
 	}
 }
 
+// A talk in a DST zone ending years ahead, past 31 December of a leap
+// year beyond the zone table, spun build forever (Go's ZoneBounds gives
+// the instant itself as the zone's end there). Its calendar completes,
+// with every transition of every year it spans.
+func TestVTimezoneFarAheadEnds(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end := time.Date(2024, 5, 2, 10, 0, 0, 0, london), time.Date(2040, 5, 2, 10, 0, 0, 0, london)
+	done := make(chan []byte, 1)
+	go func() {
+		done <- renderView(t, []talkfeed.Event{{ID: "x", Title: "X", Start: start, End: end, TimeZone: "Europe/London"}}, testOpts)
+	}()
+	var b []byte
+	select {
+	case b = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the calendar of a talk ending in 2040 in Europe/London never completed")
+	}
+	checkWellFormed(t, b)
+	cal := parse(t, b)
+	got := observances(t, cal, "Europe/London")
+	for year := 2024; year <= 2040; year++ {
+		for at, offs := range transitions(t, london, year) {
+			if at.Before(start) {
+				continue
+			}
+			if g, ok := got[at]; !ok || g != offs {
+				t.Errorf("no observance at %v from %+d to %+d s", at, offs[0], offs[1])
+			}
+		}
+	}
+}
+
 // UTC is no zone to define: a talk in UTC or Etc/UTC is written as UTC
 // times ("…Z"), with no TZID and no VTIMEZONE.
 func TestUTCTalksHaveNoTimezone(t *testing.T) {
