@@ -8,6 +8,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -22,6 +23,11 @@ type bodyRenderer struct {
 
 func newBodyRenderer() *bodyRenderer {
 	md := goldmark.New(
+		goldmark.WithParser(parser.NewParser(
+			parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+			parser.WithInlineParsers(inlineParsers()...),
+			parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		)),
 		// Typographer gives the curly quotes and dashes that the reference
 		// site's generator (Metalsmith with smartypants) produced.
 		goldmark.WithExtensions(extension.GFM, extension.Typographer),
@@ -50,7 +56,7 @@ type renderedBody struct {
 func (r *bodyRenderer) render(src []byte, base *url.URL) (renderedBody, error) {
 	var out renderedBody
 	var buf bytes.Buffer
-	if err := r.md.Convert(src, &buf); err != nil {
+	if err := r.md.Convert(boundNesting(src), &buf); err != nil {
 		return out, err
 	}
 	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
