@@ -37,6 +37,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxAge is how long clients may cache an output: the reload interval.
 	MaxAge time.Duration
+	// ReadyMaxAge makes /readyz fail when the last successful reload is
+	// older (0: a snapshot is enough), so that a replica whose reloads
+	// fail or hang leaves the load balancer.
+	ReadyMaxAge time.Duration
 	// ReloadToken guards POST /-/reload; empty turns the endpoint off.
 	ReloadToken string
 	// Reload runs a reload and returns its error; it is what
@@ -65,7 +69,9 @@ type ReloadReport struct {
 	Duration string    `json:"duration"`
 	Trigger  string    `json:"trigger"`
 	OK       bool      `json:"ok"`
-	Error    string    `json:"error,omitempty"`
+	// TimedOut says the reload overran its deadline and was abandoned.
+	TimedOut bool   `json:"timed_out,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 // Server serves one snapshot at a time; Publish swaps it atomically.
@@ -134,6 +140,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.Ready() {
 		plain(w, http.StatusServiceUnavailable, "no snapshot loaded yet")
 		return
+	}
+	if st := s.status.Load(); s.o.ReadyMaxAge > 0 && st != nil && st.LastSuccess != nil {
+		if age := s.o.Now().Sub(*st.LastSuccess); age > s.o.ReadyMaxAge {
+			plain(w, http.StatusServiceUnavailable, fmt.Sprintf("stale: the last successful reload was %s ago (ready_max_age %s)", age.Round(time.Second), s.o.ReadyMaxAge))
+			return
+		}
 	}
 	plain(w, http.StatusOK, "ready")
 }

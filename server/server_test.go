@@ -464,3 +464,25 @@ func TestPublishSwaps(t *testing.T) {
 		t.Error("the new snapshot is not served")
 	}
 }
+
+// With ReadyMaxAge, a replica whose last successful reload is older is
+// not ready (its reloads fail or hang), though it still serves.
+func TestReadyFollowsTheLastSuccess(t *testing.T) {
+	now := demo.Anchor
+	s := New(Options{MaxAge: time.Minute, ReadyMaxAge: time.Hour, Now: func() time.Time { return now }})
+	s.Publish(demoTree(t))
+	ok := now.Add(-59 * time.Minute)
+	s.SetStatus(Status{LastSuccess: &ok})
+	if res := do(t, s, "GET", "/readyz"); res.StatusCode != 200 {
+		t.Errorf("readyz 59 minutes after a success: %d", res.StatusCode)
+	}
+	old := now.Add(-61 * time.Minute)
+	s.SetStatus(Status{LastSuccess: &old, LastReload: &ReloadReport{OK: false, TimedOut: true}})
+	res := do(t, s, "GET", "/readyz")
+	if b := string(body(t, res)); res.StatusCode != 503 || !strings.Contains(b, "stale") {
+		t.Errorf("readyz 61 minutes after a success: %d %q", res.StatusCode, b)
+	}
+	if res := do(t, s, "GET", "/feed.rss"); res.StatusCode != 200 {
+		t.Errorf("a stale replica stopped serving: %d", res.StatusCode)
+	}
+}

@@ -50,6 +50,11 @@ type fileConfig struct {
 	// RemovalGrace is how long a removed talk stays in calendars as a
 	// cancellation ("720h").
 	RemovalGrace string `yaml:"removal_grace"`
+	// ReloadTimeout bounds one reload ("5m"); ReadyMaxAge makes /readyz
+	// fail when the last successful reload is older ("1h"; off when
+	// unset).
+	ReloadTimeout string `yaml:"reload_timeout"`
+	ReadyMaxAge   string `yaml:"ready_max_age"`
 }
 
 type slackConfig struct {
@@ -113,6 +118,9 @@ type settings struct {
 	stateDir string
 	// removalGrace is how long a removed talk's tombstone stays.
 	removalGrace time.Duration
+	// reloadTimeout bounds a reload (a build); readyMaxAge is how old the
+	// last successful reload may be for /readyz to answer ready (0: any).
+	reloadTimeout, readyMaxAge time.Duration
 }
 
 // setBaseURL publishes the outputs at base: the site's and the
@@ -144,7 +152,7 @@ func (s settings) publishOptions(c *content) publish.Options {
 type configFlags struct {
 	config, title, baseURL, timeZone, permalink, imageBase, schedule string
 	gitBranch, gitSubdir, cacheDir                                   string
-	stateDir, removalGrace                                           string
+	stateDir, removalGrace, reloadTimeout, readyMaxAge               string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -159,6 +167,8 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.cacheDir, "cache-dir", "", "where a git SOURCE is cloned [TALKFEED_CACHE_DIR] (default: the user cache folder)")
 	fs.StringVar(&c.stateDir, "state", "", "state `folder`: the ledger of what was published and the announcer's outbox [TALKFEED_STATE_DIR] (default: $STATE_DIRECTORY, else a folder per source under $XDG_STATE_HOME/talkfeed or ~/.local/state/talkfeed)")
 	fs.StringVar(&c.removalGrace, "removal-grace", "", "how long a removed talk stays in calendars as cancelled [TALKFEED_REMOVAL_GRACE] (default 720h)")
+	fs.StringVar(&c.reloadTimeout, "reload-timeout", "", "longest a reload (or a build) may take before it is abandoned and the last good snapshot kept [TALKFEED_RELOAD_TIMEOUT] (default "+defaultReloadTimeout.String()+")")
+	fs.StringVar(&c.readyMaxAge, "ready-max-age", "", "/readyz fails when the last successful reload is older than this [TALKFEED_READY_MAX_AGE] (default: never)")
 	fs.StringVar(&c.schedule, "schedule", "", "reload schedule, a cron spec [TALKFEED_SCHEDULE] (default \""+defaultSchedule+"\")")
 }
 
@@ -254,6 +264,23 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 			return settings{}, fmt.Errorf("removal grace %q is not a duration like 720h (0 drops a removed talk at once)", g)
 		}
 		s.removalGrace = d
+	}
+	s.reloadTimeout = defaultReloadTimeout
+	for _, d := range []struct {
+		name, value string
+		into        *time.Duration
+	}{
+		{"reload timeout", pick(c.reloadTimeout, "TALKFEED_RELOAD_TIMEOUT", fc.ReloadTimeout), &s.reloadTimeout},
+		{"ready max age", pick(c.readyMaxAge, "TALKFEED_READY_MAX_AGE", fc.ReadyMaxAge), &s.readyMaxAge},
+	} {
+		if d.value == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return settings{}, fmt.Errorf("%s %q is not a duration like 5m", d.name, d.value)
+		}
+		*d.into = v
 	}
 	s.hub = pick("", "TALKFEED_WEBSUB_HUB", fc.WebSubHub)
 	if s.hub != "" {

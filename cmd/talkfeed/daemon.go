@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,6 +56,11 @@ type daemon struct {
 	compressing *background
 	lastSuccess time.Time
 	lastDiags   map[string]bool
+	// overrunning counts abandoned reloads still running.
+	overrunning atomic.Int32
+	// planStarts, when set, is called as each plan starts (tests stand a
+	// runaway page in with it).
+	planStarts func(context.Context)
 }
 
 // newDaemon opens the source (a git source is cloned, or its cached
@@ -99,6 +106,7 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 	d.srv = server.New(server.Options{
 		Now:         now,
 		MaxAge:      cfg.interval,
+		ReadyMaxAge: cfg.readyMaxAge,
 		ReloadToken: cfg.reloadToken,
 		Reload:      func(ctx context.Context) error { return d.reloads.trigger(ctx, "http") },
 		Registry:    reg,
@@ -196,7 +204,8 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 	// A compression that finished is the snapshot this plan builds on.
 	d.collectCompress()
 	start := d.now()
-	p, err := d.plan(ctx)
+	p, err := d.planWithin(ctx)
+	timedOut := errors.Is(err, errReloadTimeout)
 	if err == nil && p.tree != nil {
 		// A new snapshot replaces the one being compressed: the plan
 		// carries what was not done yet, and compresses it after.
@@ -210,7 +219,10 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 		d.startCompress(ctx, d.last.tree)
 	}
 	d.metrics.observe(err == nil, took, d.now())
-	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil}
+	if timedOut {
+		d.metrics.timeouts.Inc()
+	}
+	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil, TimedOut: timedOut}
 	if err != nil {
 		report.Error = err.Error()
 		d.log.Error("reload failed; serving the last good snapshot", "trigger", trigger, "duration", took, "error", err)
@@ -245,17 +257,71 @@ func (d *daemon) status(report *server.ReloadReport, res *source.Result) server.
 	return st
 }
 
-// plan loads the source and renders a new snapshot, without touching
-// anything served or stored. A plan without a tree keeps the current
-// snapshot (the source is unchanged).
-func (d *daemon) plan(ctx context.Context) (plan, error) {
+// errReloadTimeout is a reload abandoned at its deadline.
+var errReloadTimeout = errors.New("reload abandoned")
+
+// planWithin plans under the reload deadline. A plan that overruns it is
+// abandoned and the last good snapshot stays: the loop goes on to the
+// next reload, and a shutdown is not held up. Its goroutine may run on
+// (work that does not look at ctx cannot be stopped from outside), so it
+// gets its own copies of what the loop changes, and the next reload a
+// fresh loader rather than share this one's cache with it.
+func (d *daemon) planWithin(ctx context.Context) (plan, error) {
+	if n := d.overrunning.Load(); n > 0 {
+		// One runaway is a page's problem; starting another on the same
+		// content would only take a second core.
+		return plan{}, fmt.Errorf("%w: an abandoned reload is still running; the last good snapshot stays", errReloadTimeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.reloadTimeout)
+	defer cancel()
+	type planned struct {
+		p   plan
+		err error
+	}
+	done := make(chan planned, 1)
+	loader, last := d.loader, d.last
+	const running, finished, abandoned = 0, 1, 2
+	var state atomic.Int32
+	go func() {
+		p, err := d.plan(ctx, loader, last)
+		if !state.CompareAndSwap(running, finished) {
+			d.overrunning.Add(-1)
+		}
+		done <- planned{p, err}
+	}()
+	select {
+	case r := <-done:
+		return r.p, r.err
+	case <-ctx.Done():
+	}
+	if !state.CompareAndSwap(running, abandoned) {
+		r := <-done // it finished as the deadline passed
+		return r.p, r.err
+	}
+	d.overrunning.Add(1)
+	if fresh, err := source.NewLoader(d.cfg.loader); err == nil {
+		d.loader = fresh
+	}
+	if ctx := context.Cause(ctx); !errors.Is(ctx, context.DeadlineExceeded) {
+		return plan{}, ctx // shutting down
+	}
+	return plan{}, fmt.Errorf("%w: it took over %s (reload_timeout); the last good snapshot stays", errReloadTimeout, d.cfg.reloadTimeout)
+}
+
+// plan loads the source and renders a new snapshot on last, without
+// touching anything served or stored. A plan without a tree keeps the
+// current snapshot (the source is unchanged).
+func (d *daemon) plan(ctx context.Context, loader *source.Loader, last lastPublished) (plan, error) {
+	if d.planStarts != nil {
+		d.planStarts(ctx)
+	}
 	today := talkfeed.UTCDay(d.now())
 	c, err := d.ref.open(ctx, today)
 	if err != nil {
 		return plan{}, err
 	}
 	defer c.close()
-	in, err := loadInput(ctx, c, d.loader, d.ledgers, d.last.ledger, d.cfg.removalGrace)
+	in, err := loadInput(ctx, c, loader, d.ledgers, last.ledger, d.cfg.removalGrace)
 	if err != nil {
 		return plan{}, err
 	}
@@ -264,7 +330,7 @@ func (d *daemon) plan(ctx context.Context) (plan, error) {
 	// replica; the tree renders it again when the day changes.
 	opts.Today = today
 	opts.Lazy = true // compressed after it is served (compress)
-	return planSnapshot(d.last, in, opts, d.srv.Ready())
+	return planSnapshot(last, in, opts, d.srv.Ready())
 }
 
 // publish stores a plan's ledger, makes its snapshot the one served and

@@ -15,6 +15,7 @@ type reloadMetrics struct {
 	talks        prometheus.Gauge
 	pageErrors   prometheus.Gauge
 	pageWarnings prometheus.Gauge
+	timeouts     prometheus.Counter
 }
 
 func newReloadMetrics(reg prometheus.Registerer) *reloadMetrics {
@@ -26,8 +27,9 @@ func newReloadMetrics(reg prometheus.Registerer) *reloadMetrics {
 		talks:        prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_talks", Help: "Talks in the current snapshot."}),
 		pageErrors:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_page_errors", Help: "Page errors in the last successful load."}),
 		pageWarnings: prometheus.NewGauge(prometheus.GaugeOpts{Name: "talkfeed_page_warnings", Help: "Page warnings in the last successful load."}),
+		timeouts:     prometheus.NewCounter(prometheus.CounterOpts{Name: "talkfeed_reload_timeouts_total", Help: "Reloads abandoned at their deadline (reload_timeout)."}),
 	}
-	reg.MustRegister(m.reloads, m.success, m.lastSuccess, m.duration, m.talks, m.pageErrors, m.pageWarnings)
+	reg.MustRegister(m.reloads, m.success, m.lastSuccess, m.duration, m.talks, m.pageErrors, m.pageWarnings, m.timeouts)
 	m.reloads.WithLabelValues("success")
 	m.reloads.WithLabelValues("failure")
 	return m

@@ -13,6 +13,10 @@ import (
 // defaultSchedule reloads every five minutes.
 const defaultSchedule = "@every 5m"
 
+// defaultReloadTimeout bounds a reload: far above a cold load of 100,000
+// pages, far below "the daemon has silently stopped reloading".
+const defaultReloadTimeout = 10 * time.Minute
+
 // parseSchedule validates a cron spec (five fields, a descriptor such as
 // @hourly or "@every 5m", optionally prefixed CRON_TZ=Zone) and returns
 // it with its interval, which caches are told to wait. cron's parser

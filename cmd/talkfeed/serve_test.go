@@ -104,6 +104,15 @@ func TestServeConfigPrecedence(t *testing.T) {
 	if c.listen != ":7002" || !c.watch {
 		t.Errorf("flags over environment: listen %q watch %v", c.listen, c.watch)
 	}
+	if c, _ := resolve(nil); c.reloadTimeout != defaultReloadTimeout || c.readyMaxAge != 0 {
+		t.Errorf("default reload timeout %v, ready max age %v", c.reloadTimeout, c.readyMaxAge)
+	}
+	if c, _ := resolve(map[string]string{"TALKFEED_RELOAD_TIMEOUT": "90s"}, "--ready-max-age", "2h"); c.reloadTimeout != 90*time.Second || c.readyMaxAge != 2*time.Hour {
+		t.Errorf("reload timeout %v, ready max age %v", c.reloadTimeout, c.readyMaxAge)
+	}
+	if _, err := resolve(nil, "--reload-timeout", "soon"); err == nil || !strings.Contains(err.Error(), "reload timeout") {
+		t.Errorf("a bad reload timeout: %v", err)
+	}
 	if _, err := resolve(map[string]string{"TALKFEED_WATCH": "sometimes"}); err == nil || !strings.Contains(err.Error(), "TALKFEED_WATCH") {
 		t.Errorf("a bad boolean: %v", err)
 	}
