@@ -45,6 +45,15 @@ type atomCategory struct {
 
 // Atom renders the view as Atom 1.0.
 func Atom(v View, o Options) ([]byte, error) {
+	b, _, err := atom(v, o, false)
+	return b, err
+}
+
+// AtomGzip renders the view as Atom 1.0, and its gzip form put together
+// from its entries' compressed pieces (gzjoin).
+func AtomGzip(v View, o Options) (body, gz []byte, err error) { return atom(v, o, true) }
+
+func atom(v View, o Options, gz bool) ([]byte, []byte, error) {
 	its := items(v, o)
 	doc := atomDoc{
 		AtomFeed: &gfeeds.AtomFeed{
@@ -66,18 +75,18 @@ func Atom(v View, o Options) ([]byte, error) {
 	if o.Hub != "" {
 		doc.Links = append(doc.Links, gfeeds.AtomLink{Href: o.Hub, Rel: "hub"})
 	}
-	entries := make([][]byte, len(its))
+	entries := make([]*fragment, len(its))
 	for i, it := range its {
 		frag, err := o.Fragments.get("atom", it, func() ([]byte, error) { return atomEntryXML(it, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		entries[i] = frag
 	}
 	return spliceXML(struct {
 		XMLName xml.Name `xml:"feed"`
 		atomDoc
-	}{atomDoc: doc}, "\n</feed>", entries)
+	}{atomDoc: doc}, "\n</feed>", entries, gz)
 }
 
 // atomEntryXML renders one entry as it stands in the document: indented

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/gzjoin"
 )
 
 // Fragments keeps each talk's rendered item per format, so that a talk
@@ -16,13 +17,30 @@ import (
 // nil Fragments renders every item every time.
 type Fragments struct {
 	mu        sync.Mutex
-	prev, cur map[string][]byte
+	prev, cur map[string]*fragment
+}
+
+// fragment is one item as it stands in a document, and, once a feed's
+// gzip form asks for it, its compressed piece (gzjoin) with the
+// separator before it.
+type fragment struct {
+	b     []byte
+	once  sync.Once
+	piece []byte
+}
+
+// gz is the fragment's compressed piece, sep and the item.
+func (fr *fragment) gz(sep string) []byte {
+	fr.once.Do(func() {
+		fr.piece = gzjoin.Piece(append([]byte(sep), fr.b...))
+	})
+	return fr.piece
 }
 
 // NewFragments starts a generation that takes what prev has (nil for
 // none).
 func NewFragments(prev *Fragments) *Fragments {
-	f := &Fragments{cur: map[string][]byte{}}
+	f := &Fragments{cur: map[string]*fragment{}}
 	if prev != nil {
 		prev.mu.Lock()
 		f.prev = prev.cur
@@ -31,25 +49,27 @@ func NewFragments(prev *Fragments) *Fragments {
 	return f
 }
 
-func (f *Fragments) get(format string, it item, render func() ([]byte, error)) ([]byte, error) {
+func (f *Fragments) get(format string, it item, render func() ([]byte, error)) (*fragment, error) {
 	if f == nil {
-		return render()
+		b, err := render()
+		return &fragment{b: b}, err
 	}
 	key := format + "\x00" + talkfeed.OutputKey(it.ev)
 	f.mu.Lock()
-	b, ok := f.cur[key]
+	fr, ok := f.cur[key]
 	if !ok {
-		b, ok = f.prev[key]
+		fr, ok = f.prev[key]
 	}
 	f.mu.Unlock()
 	if !ok {
-		var err error
-		if b, err = render(); err != nil {
+		b, err := render()
+		if err != nil {
 			return nil, err
 		}
+		fr = &fragment{b: b}
 	}
 	f.mu.Lock()
-	f.cur[key] = b
+	f.cur[key] = fr
 	f.mu.Unlock()
-	return b, nil
+	return fr, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	gfeeds "github.com/gorilla/feeds"
+
+	"github.com/talkfeed/talkfeed/internal/gzjoin"
 )
 
 // jsonFeedVersion is JSON Feed 1.1; gorilla writes 1.0's URL.
@@ -56,6 +58,15 @@ type jsonSpeaker struct {
 
 // JSON renders the view as JSON Feed 1.1.
 func JSON(v View, o Options) ([]byte, error) {
+	b, _, err := jsonFeed(v, o, false)
+	return b, err
+}
+
+// JSONGzip renders the view as JSON Feed 1.1, and its gzip form put
+// together from its items' compressed pieces (gzjoin).
+func JSONGzip(v View, o Options) (body, gz []byte, err error) { return jsonFeed(v, o, true) }
+
+func jsonFeed(v View, o Options, gz bool) ([]byte, []byte, error) {
 	its := items(v, o)
 	doc := jsonDoc{
 		JSONFeed: &gfeeds.JSONFeed{
@@ -73,43 +84,62 @@ func JSON(v View, o Options) ([]byte, error) {
 	if o.Hub != "" {
 		doc.Hubs = []*gfeeds.JSONHub{{Type: "WebSub", Url: o.Hub}}
 	}
-	frags := make([][]byte, len(its))
+	frags := make([]*fragment, len(its))
 	for i, it := range its {
 		frag, err := o.Fragments.get("json", it, func() ([]byte, error) { return jsonItemBytes(it, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		frags[i] = frag
 	}
 	head, err := encodeJSON(doc, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The document with no items, then the items' fragments (each
 	// encoded once, at the depth it stands at) in its list: the bytes the
 	// encoder gives the whole document.
 	const empty = "\n  \"items\": []\n}\n"
 	if !bytes.HasSuffix(head, []byte(empty)) {
-		return nil, fmt.Errorf("feeds: JSON Feed does not end in its items")
+		return nil, nil, fmt.Errorf("feeds: JSON Feed does not end in its items")
 	}
-	n := len(head)
+	const first, next = "\n    ", ",\n    "
+	opening := append(head[:len(head)-len(empty):len(head)-len(empty)], "\n  \"items\": ["...)
+	closing := "]\n}\n"
+	if len(frags) > 0 {
+		closing = "\n  " + closing
+	}
+	n := len(opening) + len(closing)
 	for _, f := range frags {
-		n += len(f) + 6
+		n += len(f.b) + len(next)
 	}
 	out := make([]byte, 0, n)
-	out = append(out, head[:len(head)-len(empty)]...)
-	out = append(out, "\n  \"items\": ["...)
+	out = append(out, opening...)
 	for i, f := range frags {
-		if i > 0 {
-			out = append(out, ',')
+		if i == 0 {
+			out = append(out, first...)
+		} else {
+			out = append(out, next...)
 		}
-		out = append(out, "\n    "...)
-		out = append(out, f...)
+		out = append(out, f.b...)
 	}
-	if len(frags) > 0 {
-		out = append(out, "\n  "...)
+	out = append(out, closing...)
+	if !gz {
+		return out, nil, nil
 	}
-	return append(out, "]\n}\n"...), nil
+	pieces := make([][]byte, 0, len(frags)+2)
+	if len(frags) == 0 {
+		pieces = append(pieces, gzjoin.Piece(opening))
+	} else {
+		// The first item's separator has no comma: it goes in with the
+		// head, the item's cached piece is kept for a place after others.
+		pieces = append(pieces, gzjoin.Piece(append(append(append([]byte(nil), opening...), first...), frags[0].b...)))
+	}
+	for _, f := range frags[min(1, len(frags)):] {
+		pieces = append(pieces, f.gz(next))
+	}
+	pieces = append(pieces, gzjoin.Piece([]byte(closing)))
+	return out, gzjoin.Join(out, pieces), nil
 }
 
 // jsonItemBytes encodes one item as it stands in the document's list:

@@ -9,6 +9,7 @@ import (
 	gfeeds "github.com/gorilla/feeds"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/gzjoin"
 )
 
 // Namespaces of the RSS extensions talkfeed writes.
@@ -94,6 +95,15 @@ const rssDate = "Mon, 02 Jan 2006 15:04:05 -0700"
 
 // RSS renders the view as RSS 2.0.
 func RSS(v View, o Options) ([]byte, error) {
+	b, _, err := rss(v, o, false)
+	return b, err
+}
+
+// RSSGzip renders the view as RSS 2.0, and its gzip form put together
+// from its items' compressed pieces (gzjoin).
+func RSSGzip(v View, o Options) (body, gz []byte, err error) { return rss(v, o, true) }
+
+func rss(v View, o Options, gz bool) ([]byte, []byte, error) {
 	its := items(v, o)
 	ch := rssChannel{
 		RssFeed: &gfeeds.RssFeed{
@@ -115,11 +125,11 @@ func RSS(v View, o Options) ([]byte, error) {
 	if o.Site.Icon != "" {
 		ch.Image = &gfeeds.RssImage{Url: o.Site.Icon, Title: ch.Title, Link: ch.Link}
 	}
-	items := make([][]byte, len(its))
+	items := make([]*fragment, len(its))
 	for i, it := range its {
 		frag, err := o.Fragments.get("rss", it, func() ([]byte, error) { return rssItemXML(it, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		items[i] = frag
 	}
@@ -127,7 +137,7 @@ func RSS(v View, o Options) ([]byte, error) {
 		Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, NSEvent: nsEvent,
 		Channel: ch,
 	}
-	return spliceXML(doc, "\n  </channel>", items)
+	return spliceXML(doc, "\n  </channel>", items, gz)
 }
 
 // rssItemXML renders one item as it stands in the document: indented two
@@ -173,27 +183,38 @@ func rssItemXML(it item, o Options) ([]byte, error) {
 // puts the items' fragments (each rendered once, marshalFragment) before
 // the closing tag end: the bytes marshalXML gives the document with its
 // items, at the cost of copying them. (encoding/xml has no way to write
-// bytes already marshalled inside a document; this is that layer.)
-func spliceXML(doc any, end string, items [][]byte) ([]byte, error) {
+// bytes already marshalled inside a document; this is that layer.) With
+// gz, it gives the gzip form too, from the items' compressed pieces.
+func spliceXML(doc any, end string, items []*fragment, gz bool) ([]byte, []byte, error) {
 	head, err := marshalXML(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cut := bytes.LastIndex(head, []byte(end))
 	if cut < 0 {
-		return nil, fmt.Errorf("feeds: no %q in the document", end)
+		return nil, nil, fmt.Errorf("feeds: no %q in the document", end)
 	}
 	n := len(head)
 	for _, it := range items {
-		n += 1 + len(it)
+		n += 1 + len(it.b)
 	}
 	out := make([]byte, 0, n)
 	out = append(out, head[:cut]...)
 	for _, it := range items {
 		out = append(out, '\n')
-		out = append(out, it...)
+		out = append(out, it.b...)
 	}
-	return append(out, head[cut:]...), nil
+	out = append(out, head[cut:]...)
+	if !gz {
+		return out, nil, nil
+	}
+	pieces := make([][]byte, 0, len(items)+2)
+	pieces = append(pieces, gzjoin.Piece(head[:cut]))
+	for _, it := range items {
+		pieces = append(pieces, it.gz("\n"))
+	}
+	pieces = append(pieces, gzjoin.Piece(head[cut:]))
+	return out, gzjoin.Join(out, pieces), nil
 }
 
 // marshalFragment marshals one element as it stands in a document at the

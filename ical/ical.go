@@ -20,6 +20,7 @@ import (
 	"github.com/k3a/html2text"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/gzjoin"
 )
 
 // Options are what every calendar of a site shares.
@@ -53,6 +54,16 @@ const (
 
 // Calendar renders the view as an iCalendar document.
 func Calendar(v View, o Options) ([]byte, error) {
+	b, _, err := calendar(v, o, false)
+	return b, err
+}
+
+// CalendarGzip renders the view as Calendar does, and its gzip form put
+// together from its events' compressed pieces (gzjoin), each compressed
+// once while Kept keeps it.
+func CalendarGzip(v View, o Options) (body, gz []byte, err error) { return calendar(v, o, true) }
+
+func calendar(v View, o Options, gz bool) ([]byte, []byte, error) {
 	cal := ics.NewCalendarFor("talkfeed")
 	cal.SetProductId("-//talkfeed//talkfeed " + cmp.Or(o.Version, "dev") + "//EN")
 	cal.SetCalscale("GREGORIAN")
@@ -86,19 +97,29 @@ func Calendar(v View, o Options) ([]byte, error) {
 	// by one in this order; this layer puts text already serialized in.)
 	head := cal.Serialize(ics.WithNewLineWindows)
 	end := "END:VCALENDAR" + string(ics.WithNewLineWindows)
-	texts := make([]string, len(v.Events))
+	texts := make([]*keptEvent, len(v.Events))
 	n := len(head)
 	for i := range v.Events {
 		e := &v.Events[i]
 		texts[i] = o.Kept.event(e, func() string { return newEvent(e, host, o).Serialize(serialization) })
-		n += len(texts[i])
+		n += len(texts[i].text)
 	}
 	out := make([]byte, 0, n)
 	out = append(out, head[:len(head)-len(end)]...)
 	for _, t := range texts {
-		out = append(out, t...)
+		out = append(out, t.text...)
 	}
-	return append(out, end...), nil
+	out = append(out, end...)
+	if !gz {
+		return out, nil, nil
+	}
+	pieces := make([][]byte, 0, len(texts)+2)
+	pieces = append(pieces, gzjoin.Piece([]byte(head[:len(head)-len(end)])))
+	for _, t := range texts {
+		pieces = append(pieces, t.gz())
+	}
+	pieces = append(pieces, gzjoin.Piece([]byte(end)))
+	return out, gzjoin.Join(out, pieces), nil
 }
 
 // serialization is the form Calendar writes: CRLF lines folded at 75
@@ -314,12 +335,26 @@ func description(e *talkfeed.Event, o Options) string {
 // renders everything every time.
 type Kept struct {
 	mu        sync.Mutex
-	prev, cur map[string]string
+	prev, cur map[string]*keptEvent
+}
+
+// keptEvent is a text kept: a VEVENT as serialized, or a body's text;
+// and, for a VEVENT, once a calendar's gzip form asks for it, its
+// compressed piece (gzjoin).
+type keptEvent struct {
+	text  string
+	once  sync.Once
+	piece []byte
+}
+
+func (k *keptEvent) gz() []byte {
+	k.once.Do(func() { k.piece = gzjoin.Piece([]byte(k.text)) })
+	return k.piece
 }
 
 // NewKept starts a generation that takes what prev has (nil for none).
 func NewKept(prev *Kept) *Kept {
-	k := &Kept{cur: map[string]string{}}
+	k := &Kept{cur: map[string]*keptEvent{}}
 	if prev != nil {
 		prev.mu.Lock()
 		k.prev = prev.cur
@@ -328,9 +363,9 @@ func NewKept(prev *Kept) *Kept {
 	return k
 }
 
-func (k *Kept) get(key string, render func() string) string {
+func (k *Kept) get(key string, render func() string) *keptEvent {
 	if k == nil {
-		return render()
+		return &keptEvent{text: render()}
 	}
 	k.mu.Lock()
 	t, ok := k.cur[key]
@@ -339,7 +374,7 @@ func (k *Kept) get(key string, render func() string) string {
 	}
 	k.mu.Unlock()
 	if !ok {
-		t = render()
+		t = &keptEvent{text: render()}
 	}
 	k.mu.Lock()
 	k.cur[key] = t
@@ -348,14 +383,14 @@ func (k *Kept) get(key string, render func() string) string {
 }
 
 func (k *Kept) text(html string) string {
-	return k.get("body\x00"+html, func() string { return bodyText(html) })
+	return k.get("body\x00"+html, func() string { return bodyText(html) }).text
 }
 
 // event keys a talk's VEVENT by everything it is made of: its content
 // and the ledger's stamp.
-func (k *Kept) event(e *talkfeed.Event, render func() string) string {
+func (k *Kept) event(e *talkfeed.Event, render func() string) *keptEvent {
 	if k == nil {
-		return render()
+		return &keptEvent{text: render()}
 	}
 	key := "vevent\x00" + talkfeed.OutputKey(e)
 	return k.get(key, render)

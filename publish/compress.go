@@ -66,6 +66,7 @@ func (c *compressor) compressCtx(ctx context.Context, f *File) bool {
 		return false
 	}
 	bw.Close()
+	f.Gzip, f.joined = nil, false
 	if gz.Len() < len(f.Body) {
 		f.Gzip = gz.Bytes()
 	}

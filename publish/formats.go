@@ -31,8 +31,11 @@ type Format struct {
 	// Feed is true for the feeds (WebSub topics, whose limit keeps the
 	// newest-announced items), false for the calendar (whose limit keeps
 	// the earliest talks).
-	Feed   bool
-	render func(r *renderer, v view) ([]byte, error)
+	Feed bool
+	// render gives the view's bytes, and, with gz, its gzip form put
+	// together from its items' compressed pieces (lazy trees serve it
+	// until the whole is compressed).
+	render func(r *renderer, v view, gz bool) (body, gzip []byte, err error)
 }
 
 // Ext is the format's file extension: "rss".
@@ -41,11 +44,34 @@ func (f *Format) Ext() string { return strings.TrimPrefix(path.Ext(f.Name), ".")
 // formats are the outputs of every view folder, in the order they are
 // rendered.
 var formats = []*Format{
-	{Name: "feed.rss", ContentType: TypeRSS, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.RSS(r.feedView(v), r.feedOptions(v)) }},
-	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.Atom(r.feedView(v), r.feedOptions(v)) }},
-	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: func(r *renderer, v view) ([]byte, error) { return feeds.JSON(r.feedView(v), r.feedOptions(v)) }},
-	{Name: "calendar.ics", ContentType: TypeICS, render: func(r *renderer, v view) ([]byte, error) {
-		return ical.Calendar(ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.calendarEvents()}, r.co)
+	{Name: "feed.rss", ContentType: TypeRSS, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
+		if gz {
+			return feeds.RSSGzip(r.feedView(v), r.feedOptions(v))
+		}
+		b, err := feeds.RSS(r.feedView(v), r.feedOptions(v))
+		return b, nil, err
+	}},
+	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
+		if gz {
+			return feeds.AtomGzip(r.feedView(v), r.feedOptions(v))
+		}
+		b, err := feeds.Atom(r.feedView(v), r.feedOptions(v))
+		return b, nil, err
+	}},
+	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
+		if gz {
+			return feeds.JSONGzip(r.feedView(v), r.feedOptions(v))
+		}
+		b, err := feeds.JSON(r.feedView(v), r.feedOptions(v))
+		return b, nil, err
+	}},
+	{Name: "calendar.ics", ContentType: TypeICS, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
+		cv := ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.calendarEvents()}
+		if gz {
+			return ical.CalendarGzip(cv, r.co)
+		}
+		b, err := ical.Calendar(cv, r.co)
+		return b, nil, err
 	}},
 }
 
@@ -132,7 +158,9 @@ func (r *renderer) render(v view, f *Format) (File, error) {
 	if v.query != "" {
 		v.self += "?" + v.query
 	}
-	body, err := f.render(r, v)
+	// A lazy tree serves its large files before compressing them: their
+	// gzip form, from pieces compressed once per talk, is there at once.
+	body, gz, err := f.render(r, v, r.o.Lazy)
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", p, err)
 	}
@@ -140,5 +168,9 @@ func (r *renderer) render(v view, f *Format) (File, error) {
 	if !f.Feed {
 		modified = lastChanged(v.calendarEvents())
 	}
-	return newFile(p, f.ContentType, body, modified), nil
+	file := newFile(p, f.ContentType, body, modified)
+	if gz != nil && len(gz) < len(body) {
+		file.Gzip, file.joined = gz, true
+	}
+	return file, nil
 }

@@ -210,7 +210,7 @@ func TestSoak(t *testing.T) {
 			t.Fatalf("after %d requests and %d reloads: goroutines %v → %v, open files %v → %v", requests, reloads, before.goroutines, after.goroutines, before.fds, after.fds)
 		}
 	}
-	if after.heap > 2*before.heap+32<<20 {
+	if after.heap > 1.25*before.heap+16<<20 { // each snapshot kept once leaked 1.4 MB here
 		t.Errorf("heap in use %v MiB → %v MiB after %d requests", before.heap/(1<<20), after.heap/(1<<20), requests)
 	}
 	t.Logf("soak: %d requests, 0 failed, %d reloads; goroutines %v → %v, open files %v → %v, heap %.1f → %.1f MiB",
