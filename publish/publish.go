@@ -176,6 +176,16 @@ func (f *File) ETagFor(encoding string) string {
 	return f.ETag
 }
 
+// ContentTags are the ETags of every representation of the file's
+// content, served now or not: the plain bytes', and each compressed
+// form's, the quick gzip from pieces as well as the whole (another
+// replica, or this one a moment ago, may have served either). A client
+// holding any of them holds this content.
+func (f *File) ContentTags() []string {
+	base := strings.TrimSuffix(f.ETag, `"`)
+	return []string{f.ETag, base + `-gz"`, base + `-gzj"`, base + `-br"`}
+}
+
 // Tree is every output of one catalog, in path order, plus what it takes
 // to render the views that depend on a request or a day (View).
 type Tree struct {

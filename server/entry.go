@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ type entry struct {
 	modified time.Time
 	vary     []string // nil when there is one representation only
 	reps     [3]representation
+	// tags name this content in any coding (File.ContentTags).
+	tags []string
 }
 
 // representation is the file in one content coding.
@@ -51,7 +54,7 @@ var (
 )
 
 func newEntry(f *publish.File, cacheControl string) *entry {
-	e := &entry{file: f, ctype: []string{f.ContentType}, cache: []string{cacheControl}, html: f.ContentType == publish.TypeHTML}
+	e := &entry{file: f, ctype: []string{f.ContentType}, cache: []string{cacheControl}, html: f.ContentType == publish.TypeHTML, tags: f.ContentTags()}
 	if !f.Modified.IsZero() {
 		e.modified = f.Modified.UTC().Truncate(time.Second)
 		e.lastMod = []string{e.modified.Format(http.TimeFormat)}
@@ -120,10 +123,8 @@ func (e *entry) notModified(r *http.Request) bool {
 				if tag == "*" {
 					return true
 				}
-				for i := range e.reps {
-					if e.reps[i].etag != "" && tag == e.reps[i].etag {
-						return true
-					}
+				if slices.Contains(e.tags, tag) {
+					return true
 				}
 			}
 		}

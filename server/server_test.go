@@ -486,3 +486,54 @@ func TestReadyFollowsTheLastSuccess(t *testing.T) {
 		t.Errorf("a stale replica stopped serving: %d", res.StatusCode)
 	}
 }
+
+// A lazy snapshot's large feed is served gzip at once, in the quick form
+// put together from pieces, with its own ETag; once compressed, the
+// whole, with the other; a client's copy of either is current.
+func TestLazySnapshotServesGzipAtOnce(t *testing.T) {
+	o := publish.Options{Site: demoSite, TTL: 5 * time.Minute, Today: demo.Anchor, Lazy: true}
+	lazy, err := publish.Build(talkfeed.NewCatalog(fixtures.Generated(t, 300)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lazy.Pending() == 0 {
+		t.Fatal("nothing left for later: the test needs a larger feed")
+	}
+	s := New(Options{MaxAge: time.Minute, Now: func() time.Time { return demo.Anchor }})
+	get := func(inm string) (*http.Response, []byte) {
+		req := httptest.NewRequest("GET", "/feed.rss", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w.Result(), w.Body.Bytes()
+	}
+	plain, _ := lazy.File("feed.rss")
+	s.Publish(lazy)
+	res, b := get("")
+	quick := res.Header.Get("Etag")
+	if res.Header.Get("Content-Encoding") != "gzip" || !strings.HasSuffix(quick, `-gzj"`) {
+		t.Fatalf("a lazy snapshot's feed: %q, ETag %s", res.Header.Get("Content-Encoding"), quick)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, plain.Body) {
+		t.Fatalf("the quick gzip decodes to %d bytes (%v), not the feed's %d", len(got), err, len(plain.Body))
+	}
+	done, err := lazy.Compressed(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Publish(done)
+	res, _ = get("")
+	if tag := res.Header.Get("Etag"); tag == quick || !strings.HasSuffix(tag, `-gz"`) {
+		t.Errorf("compressed, the feed's gzip ETag is %s (quick %s)", tag, quick)
+	}
+	if res, _ := get(quick); res.StatusCode != http.StatusNotModified {
+		t.Errorf("a copy of the quick form after compression: %d", res.StatusCode)
+	}
+}
