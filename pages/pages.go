@@ -62,6 +62,9 @@ type Options struct {
 	// calendars' (ical.Options), so that the calendar links and the
 	// JSON-LD end where the talk's .ics does.
 	DefaultLength talkfeed.DefaultLength
+	// Lines, when set, keeps the subscribe page's talk lines across
+	// pages and reloads.
+	Lines *Lines
 }
 
 // Index renders the subscribe page: upcoming talks (soonest first), then
@@ -78,11 +81,19 @@ func Index(events []talkfeed.Event, today time.Time, o Options) ([]byte, error) 
 	// Latest first: reversed once, not prepended talk by talk (which
 	// copied the whole list each time, quadratic in the past talks).
 	slices.Reverse(past)
+	upcomingLines, err := o.Lines.lines(upcoming)
+	if err != nil {
+		return nil, err
+	}
+	pastLines, err := o.Lines.lines(past)
+	if err != nil {
+		return nil, err
+	}
 	data := map[string]any{
 		"Site":     o.Site,
 		"Feeds":    subscriptions(o),
-		"Upcoming": upcoming,
-		"Past":     past,
+		"Upcoming": upcomingLines,
+		"Past":     pastLines,
 		"Changes":  o.ChangesURL,
 	}
 	return render("index.html", data)

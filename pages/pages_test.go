@@ -406,3 +406,35 @@ func TestTalkPageStatus(t *testing.T) {
 func feedsAt(name, dir string) Feed {
 	return Feed{Name: name, RSS: dir + "feed.rss", Atom: dir + "feed.atom", JSON: dir + "feed.json", ICS: dir + "calendar.ics"}
 }
+
+// The subscribe page from kept lines is the page rendered whole, in
+// every generation; an edited talk's line is rendered again.
+func TestIndexFromKeptLines(t *testing.T) {
+	evs := fixtures.Demo(t, base)
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	whole, err := Index(evs, day, options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options()
+	o.Lines = NewLines(nil)
+	for gen := range 3 {
+		if gen == 2 {
+			evs[0].Title += " (edited)"
+			if whole, err = Index(evs, day, options()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := Index(evs, day, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, whole) {
+			t.Fatalf("generation %d: the page from kept lines differs:\n%s", gen, got)
+		}
+		if len(o.Lines.cur) != len(evs) {
+			t.Errorf("generation %d keeps %d lines for %d talks", gen, len(o.Lines.cur), len(evs))
+		}
+		o.Lines = NewLines(o.Lines)
+	}
+}

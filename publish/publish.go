@@ -284,6 +284,11 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		prevEvents = o.Previous.r.co.Kept
 	}
 	t.r.co.Kept = ical.NewKept(prevEvents)
+	var prevLines *pages.Lines
+	if o.Previous != nil && o.Previous.base == t.base {
+		prevLines = o.Previous.r.po.Lines
+	}
+	t.r.po.Lines = pages.NewLines(prevLines)
 	// Nothing of the old tree stays alive: each tree kept its previous
 	// through its renderer's options, so a daemon kept every snapshot it
 	// ever served (the soak: 1.4 GB after 591 reloads).
