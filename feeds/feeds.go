@@ -85,22 +85,29 @@ func items(v View, o Options) []item {
 	}
 	out := make([]item, len(evs))
 	for i, e := range evs {
-		title := e.DisplayTitle()
 		out[i] = item{
-			ev:         e,
-			id:         ItemID(o.Site, e.ID),
-			title:      xmlSafe(title),
-			summary:    xmlSafe(e.Synopsis()),
-			published:  e.Announced().UTC().Truncate(time.Second),
-			updated:    e.LastChanged().UTC().Truncate(time.Second),
-			categories: categories(e),
-			imageType:  imageType(e.ImageURL),
+			ev:        e,
+			published: e.Announced().UTC().Truncate(time.Second),
+			updated:   e.LastChanged().UTC().Truncate(time.Second),
 		}
 		if out[i].updated.Before(out[i].published) {
 			out[i].updated = out[i].published
 		}
 	}
 	return out
+}
+
+// filled is the item with what only its rendering needs: left out of
+// items, since a feed whose items are kept (Fragments) renders none, and
+// a synopsis of every talk was most of a filtered view's first request.
+func (it item) filled(o Options) item {
+	e := it.ev
+	it.id = ItemID(o.Site, e.ID)
+	it.title = xmlSafe(e.DisplayTitle())
+	it.summary = xmlSafe(e.Synopsis())
+	it.categories = categories(e)
+	it.imageType = imageType(e.ImageURL)
+	return it
 }
 
 // ItemID is a talk's feed identifier: a tag URI (RFC 4151) made from the
