@@ -6,11 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/demo"
+	"github.com/talkfeed/talkfeed/internal/fixtures"
 )
 
 // The subscribe page follows the day: the tree's own on its day, another
@@ -110,5 +112,41 @@ func TestRouteOf(t *testing.T) {
 		if got := RouteOf(p); got != want {
 			t.Errorf("RouteOf(%q) = %q, want %q", p, got, want)
 		}
+	}
+}
+
+// A large filtered view of a lazy tree (the daemon's) is there at once
+// with its gzip from pieces, and compressed whole behind the request:
+// the next request finds the whole and brotli.
+func TestLargeFilteredViewCompressedBehind(t *testing.T) {
+	o := Options{Site: talkfeed.Site{Title: "T", BaseURL: "https://talks.example/"}, TTL: 5 * time.Minute, Today: demo.Anchor, Lazy: true}
+	tree, err := Build(talkfeed.NewCatalog(fixtures.Generated(t, 300)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := talkfeed.Filter{From: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}
+	first, err := tree.View("feed.rss", from, "from=2001-01-01", demo.Anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Body) < lazyAbove || !first.joined || first.Gzip == nil || first.Brotli != nil {
+		t.Fatalf("the first answer: %d bytes, joined %v, gzip %d, brotli %d", len(first.Body), first.joined, len(first.Gzip), len(first.Brotli))
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		f, err := tree.View("feed.rss", from, "from=2001-01-01", demo.Anchor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.joined && f.Brotli != nil {
+			if !bytes.Equal(f.Body, first.Body) || f.ETag != first.ETag {
+				t.Fatal("the compressed view is another view")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the view was never compressed whole")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
