@@ -209,7 +209,13 @@ func (w *Watcher) watchRoot() error {
 	if !info.IsDir() {
 		return fmt.Errorf("the source %s is not a folder", w.dir)
 	}
-	if err := watchTree(w.w, w.dir); err != nil {
+	// A symbolic link to the folder (a deploy's "current") is walked
+	// through, and watched by its own name, as events name it.
+	real, err := filepath.EvalSymlinks(w.dir)
+	if err != nil {
+		return err
+	}
+	if err := watchTree(w.w, w.dir, real); err != nil {
 		w.unwatchTree()
 		return err
 	}
@@ -243,7 +249,7 @@ func (w *Watcher) relevant(ev fsnotify.Event) bool {
 	}
 	if ev.Has(fsnotify.Create) {
 		if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-			if err := watchTree(w.w, ev.Name); err != nil {
+			if err := watchTree(w.w, ev.Name, ev.Name); err != nil {
 				w.log.Warn("cannot watch a new folder", "folder", ev.Name, "error", err)
 			}
 		}
@@ -273,11 +279,12 @@ func (w *Watcher) debounce(ctx context.Context, changes <-chan struct{}, d time.
 	}
 }
 
-// watchTree adds dir and every folder below it, skipping hidden ones.
-func watchTree(w *fsnotify.Watcher, dir string) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// watchTree adds dir and every folder below it, skipping hidden ones,
+// walking them at real (dir itself, or where a link at dir leads).
+func watchTree(w *fsnotify.Watcher, dir, real string) error {
+	return filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p != dir {
+			if errors.Is(err, fs.ErrNotExist) && p != real {
 				return nil // gone while walking
 			}
 			return err
@@ -285,10 +292,14 @@ func watchTree(w *fsnotify.Watcher, dir string) error {
 		if !d.IsDir() {
 			return nil
 		}
-		if p != dir && skipped(d.Name()) {
+		if p != real && skipped(d.Name()) {
 			return filepath.SkipDir
 		}
-		return w.Add(p)
+		rel, err := filepath.Rel(real, p)
+		if err != nil {
+			return err
+		}
+		return w.Add(filepath.Join(dir, rel))
 	})
 }
 

@@ -155,3 +155,65 @@ func TestWatchFollowsARecreatedRoot(t *testing.T) {
 		}
 	}
 }
+
+// A source that is a symbolic link to a release folder (a deploy's
+// "current") is watched through the link, and again when the link is
+// switched to another release at once (ln -sfn: a new link renamed over
+// the old, the name never absent): edits in the new release are seen.
+func TestWatchFollowsASwitchedLink(t *testing.T) {
+	parent := t.TempDir()
+	writeFile(t, parent, "releases/1/2027/a.md", talk("A", "2027-01-01"))
+	writeFile(t, parent, "releases/2/2027/a.md", talk("A, released", "2027-01-01"))
+	dir := filepath.Join(parent, "current")
+	if err := os.Symlink(filepath.Join("releases", "1"), dir); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWatcher(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saw := make(chan string, 1000)
+	w.saw = func(ev fsnotify.Event) {
+		select {
+		case saw <- ev.Name:
+		default: // never blocks the watcher
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		w.Run(ctx, 10*time.Millisecond, func() {})
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	// seen writes pages new to the folder until one's event comes.
+	seen := func(what string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for n := 0; ; n++ {
+			name := filepath.Join(dir, "2027", fmt.Sprintf("%s-%d.md", what, n))
+			writeFile(t, dir, filepath.Join("2027", filepath.Base(name)), talk(what, "2027-01-01"))
+			for waiting := true; waiting; {
+				select {
+				case p := <-saw:
+					if strings.HasPrefix(p, filepath.Join(dir, "2027", what+"-")) {
+						return
+					}
+				case <-time.After(20 * time.Millisecond):
+					waiting = false
+				case <-deadline:
+					t.Fatalf("no event for %s", what)
+				}
+			}
+		}
+	}
+	seen("linked")
+	next := filepath.Join(parent, "current.next")
+	if err := os.Symlink(filepath.Join("releases", "2"), next); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, dir); err != nil {
+		t.Fatal(err)
+	}
+	seen("switched")
+}
