@@ -49,6 +49,10 @@ type Options struct {
 	// Registry receives the HTTP metrics and serves /metrics.
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
+	// Checks, when set, is the health of what the daemon depends on (its
+	// source, the state it writes, its watcher), read for each
+	// /-/status: one that recovers between reloads shows at once.
+	Checks func() map[string]Check
 }
 
 // Status is what /-/status reports about reloads.
@@ -61,6 +65,19 @@ type Status struct {
 	Warnings    int                   `json:"warnings"`
 	Errors      int                   `json:"errors"`
 	Diagnostics []talkfeed.Diagnostic `json:"diagnostics"`
+	Checks      map[string]Check      `json:"checks,omitempty"`
+}
+
+// Check is the health of one thing the daemon depends on, by its last
+// attempt: a failing one says what fails in one line, and since when.
+type Check struct {
+	OK bool `json:"ok"`
+	// Since is when it began to fail, or to work again.
+	Since time.Time `json:"since"`
+	// Error is the last failure, in one line; empty while OK.
+	Error string `json:"error,omitempty"`
+	// Failures counts the attempts failed in a row.
+	Failures int `json:"failures,omitempty"`
 }
 
 // ReloadReport describes one reload.
@@ -153,6 +170,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) statusJSON(w http.ResponseWriter, r *http.Request) {
 	st := *s.status.Load()
 	st.Ready = s.Ready()
+	if s.o.Checks != nil {
+		st.Checks = s.o.Checks()
+	}
 	writeJSON(w, http.StatusOK, st)
 }
 

@@ -407,6 +407,29 @@ func TestOperations(t *testing.T) {
 	}
 }
 
+// /-/status reads the checks for each request: a check that recovers
+// between two reloads shows at once.
+func TestStatusReadsTheChecks(t *testing.T) {
+	since := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	checks := map[string]Check{"source": {Since: since, Error: "git fetch https://git.example/talks.git: authentication required", Failures: 2}}
+	s := New(Options{Now: func() time.Time { return demo.Anchor }, Checks: func() map[string]Check { return checks }})
+	status := func() Status {
+		t.Helper()
+		var st Status
+		if err := json.Unmarshal(body(t, do(t, s, "GET", "/-/status")), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if c := status().Checks["source"]; c.OK || c.Error != checks["source"].Error || !c.Since.Equal(since) || c.Failures != 2 {
+		t.Errorf("a failing check: %+v", c)
+	}
+	checks = map[string]Check{"source": {OK: true, Since: since.Add(time.Minute)}}
+	if c := status().Checks["source"]; !c.OK || c.Error != "" {
+		t.Errorf("the check recovered: %+v", c)
+	}
+}
+
 func TestReloadEndpoint(t *testing.T) {
 	off := newTestServer(t, "")
 	if res := do(t, off, "POST", "/-/reload", "Authorization", "Bearer x"); res.StatusCode != 404 || off.reloads != 0 {

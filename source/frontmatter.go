@@ -78,6 +78,8 @@ func readFrontMatter(text string, r *pageResult) (*page, []byte, bool) {
 	fm, err := splitFrontMatter([]byte(text))
 	if errors.Is(err, errNoFrontMatter) {
 		r.skip(1, "no front matter (--- or +++ on the first line): not a talk page, skipped")
+		start := strings.TrimSpace(text)
+		r.blank = strings.HasPrefix("---", start) || strings.HasPrefix("+++", start)
 		return nil, nil, false
 	}
 	if err != nil {

@@ -52,7 +52,15 @@ type GitOptions struct {
 	CacheDir string
 	// Auth is nil for public repositories.
 	Auth transport.AuthMethod
+	// Timeout bounds the clone and each fetch, so that a remote that
+	// stops answering fails a reload instead of holding every reload
+	// after it; 0 means DefaultGitTimeout.
+	Timeout time.Duration
 }
+
+// DefaultGitTimeout is how long a clone or a fetch may take by default:
+// minutes for a large first clone, and a bound on a silent remote.
+const DefaultGitTimeout = 2 * time.Minute
 
 // GitAuth builds credentials from the environment: a token
 // (TALKFEED_GIT_TOKEN or the file TALKFEED_GIT_TOKEN_FILE, sent as HTTP
@@ -121,6 +129,9 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 		}
 		o.CacheDir = filepath.Join(base, "talkfeed")
 	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultGitTimeout
+	}
 	sum := sha256.Sum256([]byte(o.URL + "\x00" + o.Branch))
 	dir := filepath.Join(o.CacheDir, hex.EncodeToString(sum[:8]))
 	g := &Git{o: o, dir: dir}
@@ -134,7 +145,9 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 			clone.ReferenceName = plumbing.NewBranchReferenceName(o.Branch)
 			clone.SingleBranch = true
 		}
-		repo, err = git.PlainCloneContext(ctx, dir, false, clone)
+		cloneCtx, cancel := context.WithTimeout(ctx, o.Timeout)
+		repo, err = git.PlainCloneContext(cloneCtx, dir, false, clone)
+		cancel()
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, urlError("git clone", o.URL, err)
@@ -154,6 +167,8 @@ func (g *Git) Dir() string { return filepath.Join(g.dir, filepath.FromSlash(g.o.
 func (g *Git) Fetch(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, g.o.Timeout)
+	defer cancel()
 	// Force lets a force-push through. The refspec has no "+": it would
 	// force too, and then Force could be dropped without anything noticing.
 	err := g.repo.FetchContext(ctx, &git.FetchOptions{

@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -294,5 +296,86 @@ func TestIsGitURL(t *testing.T) {
 		if got := IsGitURL(s); got != want {
 			t.Errorf("IsGitURL(%q) = %v", s, got)
 		}
+	}
+}
+
+// setRemote points the clone's origin at url, as a remote that moved or
+// started failing.
+func setRemote(t *testing.T, g *Git, url string) {
+	t.Helper()
+	cfg, err := g.repo.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Remotes["origin"].URLs = []string{url}
+	if err := g.repo.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	g.o.URL = url
+}
+
+// A remote that accepts the connection and never answers fails the
+// fetch once the timeout is up, not never; the clone stays as it was, and
+// the next fetch from a remote that answers goes on from it.
+func TestGitFetchTimesOut(t *testing.T) {
+	r := newRemote(t)
+	r.write("a.md", talk("Alpha", "2027-01-01"))
+	r.commit("add alpha", day(1))
+	ctx := context.Background()
+	g, err := OpenGit(ctx, GitOptions{URL: "file://" + r.dir, CacheDir: t.TempDir(), Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	head := g.Head()
+
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		silent.Close()
+		<-accepted
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	setRemote(t, g, "http://"+silent.Addr().String()+"/talks.git")
+	fetched := make(chan error, 1)
+	go func() { fetched <- g.Fetch(ctx) }()
+	select {
+	case err := <-fetched:
+		if err == nil || !strings.Contains(err.Error(), "git fetch") || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a silent remote: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a fetch from a silent remote is still waiting")
+	}
+	if g.Head() != head {
+		t.Errorf("the head moved on a failed fetch: %s, was %s", g.Head(), head)
+	}
+
+	r.write("b.md", talk("Beta", "2027-01-02"))
+	r.commit("add beta", day(2))
+	setRemote(t, g, "file://"+r.dir)
+	if err := g.Fetch(ctx); err != nil {
+		t.Fatalf("the remote answers again: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(g.Dir(), "b.md")); err != nil {
+		t.Errorf("the fetch after the timeout did not bring the new commit: %v", err)
 	}
 }

@@ -189,11 +189,15 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 		farLimit = farFutureLimit(l.today())
 	}
 	var files []string
+	// unreadable are the folders that could not be read: their pages
+	// are there, unseen, and keep their last good versions.
+	var unreadable []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err
 			}
+			unreadable = append(unreadable, p)
 			res.Diagnostics = append(res.Diagnostics, talkfeed.Diagnostic{
 				File: p, Severity: talkfeed.SeverityError, Message: "cannot read: " + pathErrText(err),
 			})
@@ -258,10 +262,17 @@ feed:
 	defer l.mu.Unlock()
 	for i := range results {
 		r := &results[i]
-		if r.event != nil || r.skipped || !hasError(r.diags) {
+		broken := hasError(r.diags) && !r.skipped || r.blank
+		if r.event != nil || !broken {
 			continue
 		}
 		if ev, ok := l.lastGood[r.path]; ok {
+			if r.blank {
+				r.skipped, r.diags = false, []talkfeed.Diagnostic{{
+					File: r.path, Line: 1, Severity: talkfeed.SeverityError,
+					Message: "the page is empty or cut short (being written?)",
+				}}
+			}
 			r.event = &ev
 			r.diags = append(r.diags, talkfeed.Diagnostic{
 				File: r.path, Line: 1, Severity: talkfeed.SeverityWarning,
@@ -269,6 +280,7 @@ feed:
 			})
 		}
 	}
+	results = append(results, l.keptUnseen(unreadable, files)...)
 	collect(res, results)
 	l.pruneCache(files)
 	l.lastGood = make(map[string]talkfeed.Event, len(res.Events))
@@ -277,6 +289,42 @@ feed:
 	}
 	talkfeed.SortDiagnostics(res.Diagnostics)
 	return res, nil
+}
+
+// keptUnseen are the last good versions of the pages below folders
+// that could not be read (and so are not among files), with a warning on
+// each folder: they are there, only unseen. Called with l.mu held.
+func (l *Loader) keptUnseen(unreadable, files []string) []pageResult {
+	if len(unreadable) == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		seen[f] = true
+	}
+	var out []pageResult
+	for _, dir := range unreadable {
+		var paths []string
+		for p := range l.lastGood {
+			if strings.HasPrefix(p, dir+"/") && !seen[p] {
+				paths = append(paths, p)
+				seen[p] = true
+			}
+		}
+		if len(paths) == 0 {
+			continue
+		}
+		slices.Sort(paths)
+		for _, p := range paths {
+			ev := l.lastGood[p]
+			out = append(out, pageResult{path: p, event: &ev})
+		}
+		out[len(out)-len(paths)].diags = []talkfeed.Diagnostic{{
+			File: dir, Severity: talkfeed.SeverityWarning,
+			Message: fmt.Sprintf("serving the last good version of the %d pages below until this folder can be read", len(paths)),
+		}}
+	}
+	return out
 }
 
 // rememberGood makes ev the last good version of the page at p: a

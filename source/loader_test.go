@@ -583,3 +583,85 @@ func (c *countingFile) Read(p []byte) (int, error) {
 	}
 	return c.File.Read(p)
 }
+
+// deniedFS refuses to open the names in denied, as a folder or page
+// without read permission does, whoever runs the test (root reads
+// anything on disk).
+type deniedFS struct {
+	fs.FS
+	denied map[string]bool
+}
+
+func (d deniedFS) Open(name string) (fs.File, error) {
+	if d.denied[name] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return d.FS.Open(name)
+}
+
+// A page that cannot be read for a moment — being written (empty, or cut
+// short in its front matter), unreadable, or in a folder that cannot be
+// read — keeps its last good version with its error, and is read anew
+// once it can be: a talk never vanishes from the feeds (and the ledger)
+// because a page was caught mid-write or a permission changed.
+func TestLastGoodVersionKeptWhileUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.md", talk("Alpha", "2027-01-01"))
+	writeFile(t, dir, "2027/b.md", talk("Beta", "2027-01-02"))
+	writeFile(t, dir, "2027/deep/c.md", talk("Gamma", "2027-01-03"))
+	l, _ := NewLoader(Options{})
+	denied := map[string]bool{}
+	fsys := deniedFS{FS: os.DirFS(dir), denied: denied}
+	loadNow := func() *Result {
+		t.Helper()
+		res, err := l.Load(context.Background(), fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	titles := func(res *Result) []string {
+		var out []string
+		for _, e := range res.Events {
+			out = append(out, e.Title)
+		}
+		return out
+	}
+	all := []string{"Beta", "Gamma", "Alpha"} // in path order
+	if got := titles(loadNow()); !slices.Equal(got, all) {
+		t.Fatalf("first load: %q", got)
+	}
+	for _, c := range []struct {
+		name   string
+		break_ func()
+		file   string // the diagnostic's
+		err    string
+	}{
+		{"an empty page", func() { writeFile(t, dir, "a.md", "") }, "a.md", "empty"},
+		{"a page cut short in its first line", func() { writeFile(t, dir, "a.md", "--") }, "a.md", "empty"},
+		{"a page cut short in its front matter", func() { writeFile(t, dir, "a.md", "---\ntitle: Alp") }, "a.md", "front matter"},
+		{"an unreadable page", func() { denied["a.md"] = true }, "a.md", "permission denied"},
+		{"an unreadable folder", func() { denied["2027"] = true }, "2027", "permission denied"},
+		{"an unreadable folder below", func() { denied["2027/deep"] = true }, "2027/deep", "permission denied"},
+	} {
+		c.break_()
+		res := loadNow()
+		if got := titles(res); !slices.Equal(got, all) {
+			t.Errorf("%s: talks %q, want %q", c.name, got, all)
+		}
+		if !findDiag(res, c.file, talkfeed.SeverityError, c.err) || !findDiag(res, c.file, talkfeed.SeverityWarning, "last good version") {
+			t.Errorf("%s: diagnostics %v", c.name, res.Diagnostics)
+		}
+		clear(denied)
+		writeFile(t, dir, "a.md", talk("Alpha", "2027-01-01"))
+		if res := loadNow(); !slices.Equal(titles(res), all) || res.Counts().Errors+res.Counts().Warnings != 0 {
+			t.Errorf("%s, readable again: %q %v", c.name, titles(res), res.Diagnostics)
+		}
+	}
+	// Only what was good before is kept: an empty page never good is no
+	// talk, and no error.
+	writeFile(t, dir, "new.md", "")
+	if res := loadNow(); len(res.Events) != 3 || res.Counts().Errors != 0 || len(res.Unloaded) != 0 {
+		t.Errorf("a new empty page: %q %v, unloaded %v", titles(res), res.Diagnostics, res.Unloaded)
+	}
+}

@@ -30,6 +30,10 @@ type pageResult struct {
 	event   *talkfeed.Event
 	diags   []talkfeed.Diagnostic
 	skipped bool
+	// blank is a page skipped as empty, or holding no more than the start
+	// of a front matter delimiter: most likely one caught while it is
+	// being written, so its last good version stays.
+	blank   bool
 	uidLine int // where the ID came from, for duplicate reports
 	urlLine int // where the page URL came from
 	// dates are the start, end and published time with their fields,

@@ -49,8 +49,13 @@ type stateFile struct {
 	log     *slog.Logger
 	now     func() time.Time
 	baseURL string
-	// Back-off between failed posts: doubling from min to max.
+	// Back-off between failed posts, and between writes of a state
+	// that could not be written: doubling from min to max.
 	backoffMin, backoffMax time.Duration
+	// write stores the state (tests make it fail, as a full disk does);
+	// report, when set, hears each write's result.
+	write  func(path string, v any) error
+	report func(error)
 
 	mu sync.Mutex
 	st state
@@ -58,6 +63,10 @@ type stateFile struct {
 	// announces nothing, as subscribers knew nothing before.
 	fresh bool
 	wake  chan struct{}
+	// unsaved is a state whose last write failed; unsavedWake tells the
+	// retries.
+	unsaved     bool
+	unsavedWake chan struct{}
 }
 
 // openState reads the state file, or starts fresh when there is none.
@@ -66,7 +75,8 @@ func openState(path string, hooks []webhook, baseURL string, now func() time.Tim
 		path: path, hooks: map[string]webhook{},
 		client: &http.Client{Timeout: 15 * time.Second}, log: log, now: now, baseURL: baseURL,
 		backoffMin: time.Second, backoffMax: 5 * time.Minute,
-		wake: make(chan struct{}, 1),
+		write: jsonfile.Write,
+		wake:  make(chan struct{}, 1), unsavedWake: make(chan struct{}, 1),
 	}
 	for _, h := range hooks {
 		s.hooks[h.Name] = h
@@ -111,9 +121,7 @@ func (s *stateFile) observe(changes []talkfeed.Change) {
 	for _, c := range changes {
 		s.st.Seen = append(s.st.Seen, c.Key())
 	}
-	if err := s.saveLocked(); err != nil {
-		s.log.Error("cannot save the announcer state", "path", s.path, "error", err)
-	}
+	s.saveLocked()
 	if queued > 0 {
 		s.log.Info("announcements queued", "count", queued)
 		select {
@@ -136,13 +144,62 @@ func wants(h webhook, category string) bool {
 }
 
 // saveLocked writes the state atomically: a crash leaves the old or the
-// new state, never half of one.
-func (s *stateFile) saveLocked() error { return jsonfile.Write(s.path, s.st) }
+// new state, never half of one. A write that fails (a full disk) is
+// logged, reported and retried by deliver until one succeeds, as no
+// reload writes the state again unless the talks change.
+func (s *stateFile) saveLocked() error {
+	err := s.write(s.path, s.st)
+	if err != nil {
+		s.log.Error("cannot save the announcer state; retrying", "path", s.path, "error", err)
+		if !s.unsaved {
+			s.unsaved = true
+			select {
+			case s.unsavedWake <- struct{}{}:
+			default:
+			}
+		}
+	} else if s.unsaved {
+		s.unsaved = false
+		s.log.Info("saved the announcer state again", "path", s.path)
+	}
+	if s.report != nil {
+		s.report(err)
+	}
+	return err
+}
+
+// retrySaves writes the state again, backing off, while its last write
+// failed, until ctx ends.
+func (s *stateFile) retrySaves(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.unsavedWake:
+		}
+		for backoff := s.backoffMin; ; backoff = min(backoff*2, s.backoffMax) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			s.mu.Lock()
+			ok := !s.unsaved || s.saveLocked() == nil
+			s.mu.Unlock()
+			if ok {
+				break
+			}
+		}
+	}
+}
 
 // deliver posts the outbox in order until ctx ends: each announcement
 // once, retried with back-off while Slack or the network fails, without
 // ever holding up a reload.
 func (s *stateFile) deliver(ctx context.Context) {
+	var retries sync.WaitGroup
+	retries.Go(func() { s.retrySaves(ctx) })
+	defer retries.Wait()
 	backoff := s.backoffMin
 	for ctx.Err() == nil {
 		s.mu.Lock()
@@ -187,9 +244,7 @@ func (s *stateFile) deliver(ctx context.Context) {
 		if len(s.st.Outbox) > 0 {
 			s.st.Outbox = s.st.Outbox[1:]
 		}
-		if err := s.saveLocked(); err != nil {
-			s.log.Error("cannot save the announcer state", "path", s.path, "error", err)
-		}
+		s.saveLocked()
 		s.mu.Unlock()
 	}
 }

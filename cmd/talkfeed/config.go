@@ -113,6 +113,8 @@ type settings struct {
 	slack      []slackConfig
 	// A git SOURCE's branch, folder of pages and clone cache.
 	gitBranch, gitSubdir, cacheDir string
+	// gitTimeout bounds a clone or a fetch; 0: the default.
+	gitTimeout time.Duration
 	// stateDir is the state folder as configured; "" for the default,
 	// which depends on the source (stateFolder).
 	stateDir string
@@ -151,7 +153,7 @@ func (s settings) publishOptions(c *content) publish.Options {
 // configFlags are the flags every command that loads content shares.
 type configFlags struct {
 	config, title, baseURL, timeZone, permalink, imageBase, schedule string
-	gitBranch, gitSubdir, cacheDir                                   string
+	gitBranch, gitSubdir, cacheDir, gitTimeout                       string
 	stateDir, removalGrace, reloadTimeout, readyMaxAge               string
 }
 
@@ -165,6 +167,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.gitBranch, "git-branch", "", "branch of a git SOURCE [TALKFEED_GIT_BRANCH] (default: the remote's default branch)")
 	fs.StringVar(&c.gitSubdir, "git-subdir", "", "folder of talk pages inside a git SOURCE [TALKFEED_GIT_SUBDIR]")
 	fs.StringVar(&c.cacheDir, "cache-dir", "", "where a git SOURCE is cloned [TALKFEED_CACHE_DIR] (default: the user cache folder)")
+	fs.StringVar(&c.gitTimeout, "git-timeout", "", "how long a git SOURCE's clone or fetch may take [TALKFEED_GIT_TIMEOUT] (default "+source.DefaultGitTimeout.String()+")")
 	fs.StringVar(&c.stateDir, "state", "", "state `folder`: the ledger of what was published and the announcer's outbox [TALKFEED_STATE_DIR] (default: $STATE_DIRECTORY, else a folder per source under $XDG_STATE_HOME/talkfeed or ~/.local/state/talkfeed)")
 	fs.StringVar(&c.removalGrace, "removal-grace", "", "how long a removed talk stays in calendars as cancelled [TALKFEED_REMOVAL_GRACE] (default 720h)")
 	fs.StringVar(&c.reloadTimeout, "reload-timeout", "", "longest a reload (or a build) may take before it is abandoned and the last good snapshot kept [TALKFEED_RELOAD_TIMEOUT] (default "+defaultReloadTimeout.String()+")")
@@ -255,6 +258,13 @@ func (c *configFlags) resolve(getenv func(string) string) (settings, error) {
 	s.gitBranch = pick(c.gitBranch, "TALKFEED_GIT_BRANCH", "")
 	s.gitSubdir = pick(c.gitSubdir, "TALKFEED_GIT_SUBDIR", "")
 	s.cacheDir = pick(c.cacheDir, "TALKFEED_CACHE_DIR", "")
+	if gt := pick(c.gitTimeout, "TALKFEED_GIT_TIMEOUT", ""); gt != "" {
+		d, err := time.ParseDuration(gt)
+		if err != nil || d <= 0 {
+			return settings{}, fmt.Errorf("git timeout %q is not a positive duration like 2m", gt)
+		}
+		s.gitTimeout = d
+	}
 	s.slack = fc.Slack
 	s.stateDir = pick(c.stateDir, "TALKFEED_STATE_DIR", fc.StateDir)
 	s.removalGrace = defaultRemovalGrace

@@ -34,7 +34,7 @@ func resolveSource(ctx context.Context, src string, cfg settings, getenv func(st
 		if err != nil {
 			return nil, err
 		}
-		g, err := source.OpenGit(ctx, source.GitOptions{URL: src, Branch: cfg.gitBranch, Subdir: cfg.gitSubdir, CacheDir: cfg.cacheDir, Auth: auth})
+		g, err := source.OpenGit(ctx, source.GitOptions{URL: src, Branch: cfg.gitBranch, Subdir: cfg.gitSubdir, CacheDir: cfg.cacheDir, Auth: auth, Timeout: cfg.gitTimeout})
 		if err != nil {
 			return nil, err
 		}

@@ -50,6 +50,9 @@ type daemon struct {
 	// effects carries out a published plan's side effects: state
 	// writes and WebSub pings.
 	effects *effects
+	// health is what failed besides a reload: the source, the state
+	// written, the watcher.
+	health *health
 
 	// Owned by the reload loop.
 	last        lastPublished
@@ -82,7 +85,7 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	d := &daemon{cfg: cfg, ref: ref, loader: loader, log: log, logH: logH, metrics: newReloadMetrics(reg), now: now}
+	d := &daemon{cfg: cfg, ref: ref, loader: loader, log: log, logH: logH, metrics: newReloadMetrics(reg), health: newHealth(reg, now, log), now: now}
 	var hub *websub.Publisher
 	if cfg.hub != "" {
 		hub = &websub.Publisher{Hub: cfg.hub, Client: &http.Client{Timeout: 10 * time.Second}}
@@ -101,6 +104,7 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 			return nil, exitFail, err // a usable path whose content is not a state file
 		}
 	}
+	d.reportHealth()
 	d.effects = newEffects(d.state, hub, log)
 	d.reloads = newReloadLoop(log, d.reload)
 	d.srv = server.New(server.Options{
@@ -111,6 +115,7 @@ func newDaemon(ctx context.Context, cfg serveConfig, getenv func(string) string,
 		Reload:      func(ctx context.Context) error { return d.reloads.trigger(ctx, "http") },
 		Registry:    reg,
 		Logger:      log,
+		Checks:      d.health.snapshot,
 	})
 	return d, exitOK, nil
 }
@@ -175,9 +180,13 @@ func (d *daemon) startTriggers(ctx context.Context, background *sync.WaitGroup) 
 	sched.Schedule(d.cfg.cronSchedule, scheduledJob(d.log, func() { d.reloads.ask("schedule") }))
 	sched.Start()
 	if dir := d.ref.watchable(); dir != "" && d.cfg.watch {
+		d.health.expect(checkWatch)
 		if w, err := source.NewWatcher(dir, d.log); err != nil {
 			d.log.Warn("not watching the source for changes", "error", err)
+			d.health.report(checkWatch, err)
 		} else {
+			d.health.report(checkWatch, nil)
+			w.Health = func(err error) { d.health.report(checkWatch, err) }
 			background.Go(func() { w.Run(ctx, watchDebounce, func() { d.reloads.ask("change") }) })
 		}
 	}
@@ -222,6 +231,7 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 	if timedOut {
 		d.metrics.timeouts.Inc()
 	}
+	d.health.reportSource(err)
 	report := &server.ReloadReport{Started: start.UTC(), Duration: took.Round(time.Millisecond).String(), Trigger: trigger, OK: err == nil, TimedOut: timedOut}
 	if err != nil {
 		report.Error = err.Error()
@@ -318,12 +328,12 @@ func (d *daemon) plan(ctx context.Context, loader *source.Loader, last lastPubli
 	today := talkfeed.UTCDay(d.now())
 	c, err := d.ref.open(ctx, today)
 	if err != nil {
-		return plan{}, err
+		return plan{}, sourceFailed(err)
 	}
 	defer c.close()
 	in, err := loadInput(ctx, c, loader, d.ledgers, last.ledger, d.cfg.removalGrace)
 	if err != nil {
-		return plan{}, err
+		return plan{}, sourceFailed(err)
 	}
 	opts := d.cfg.publishOptions(c)
 	// The subscribe page depends on the day only, the same on every

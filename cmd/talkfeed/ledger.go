@@ -72,13 +72,24 @@ func (s *sourceRef) stateKey() string {
 	return name + "-" + hex.EncodeToString(sum[:4])
 }
 
+// ledgerStore keeps a folder source's ledger: jsonfile's, or in tests
+// one that fails as a full disk does.
+type ledgerStore interface {
+	Load() (*talkfeed.Ledger, error)
+	Save(*talkfeed.Ledger) error
+	SetAside(now time.Time) (string, error)
+}
+
 // ledgerKeeper knows where a source's ledger comes from: a git
 // source's history, or the store of a folder's state, or memory.
 type ledgerKeeper struct {
 	git   *source.Git
-	store *jsonfile.LedgerStore // nil: memory only
+	store ledgerStore // nil: memory only
+	path  string      // the store's, for the log
 	log   *slog.Logger
 	now   func() time.Time
+	// report, when set, hears each save's result.
+	report func(error)
 }
 
 // newLedgerKeeper keeps the ledger of the source: a folder's in
@@ -97,7 +108,8 @@ func newLedgerKeeper(ref *sourceRef, s settings, stateDir string, log *slog.Logg
 		log.Warn("cannot write the default state folder; the ledger lives in memory until restart (set --state)", "folder", stateDir, "error", err)
 		return k, nil
 	}
-	k.store = &jsonfile.LedgerStore{Path: filepath.Join(stateDir, ledgerFile)}
+	k.path = filepath.Join(stateDir, ledgerFile)
+	k.store = &jsonfile.LedgerStore{Path: k.path}
 	return k, nil
 }
 
@@ -114,9 +126,9 @@ func (k *ledgerKeeper) open() *talkfeed.Ledger {
 	}
 	if errors.Is(err, jsonfile.ErrCorrupt) {
 		aside, rerr := k.store.SetAside(k.now())
-		k.log.Warn("the ledger is corrupt; rebuilding it from the pages", "path", k.store.Path, "kept_as", aside, "error", err, "rename_error", rerr)
+		k.log.Warn("the ledger is corrupt; rebuilding it from the pages", "path", k.path, "kept_as", aside, "error", err, "rename_error", rerr)
 	} else {
-		k.log.Warn("cannot read the ledger; rebuilding it from the pages", "path", k.store.Path, "error", err)
+		k.log.Warn("cannot read the ledger; rebuilding it from the pages", "path", k.path, "error", err)
 	}
 	return talkfeed.NewLedger()
 }
@@ -139,10 +151,14 @@ func (k *ledgerKeeper) save(l *talkfeed.Ledger) error {
 	if k.store == nil {
 		return nil
 	}
-	if err := k.store.Save(l); err != nil {
-		return fmt.Errorf("saving the ledger: %w", err)
+	err := k.store.Save(l)
+	if err != nil {
+		err = fmt.Errorf("saving the ledger: %w", err)
 	}
-	return nil
+	if k.report != nil {
+		k.report(err)
+	}
+	return err
 }
 
 // observed is a load observed onto a ledger, ready to publish.

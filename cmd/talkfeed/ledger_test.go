@@ -37,7 +37,7 @@ func TestLedgerKeeperStateFolder(t *testing.T) {
 	}
 	dir := t.TempDir()
 	k, err = newLedgerKeeper(ref, settings{stateDir: dir}, dir, log, now)
-	if err != nil || k.store == nil || k.store.Path != filepath.Join(dir, ledgerFile) {
+	if err != nil || k.store == nil || k.path != filepath.Join(dir, ledgerFile) {
 		t.Fatalf("a writable folder: %v %+v", err, k.store)
 	}
 	// The demo, with no folder configured, keeps its ledger in memory.

@@ -96,7 +96,7 @@ func contentDigest(res *source.Result, key string, day time.Time) [32]byte {
 
 // errEmptySnapshot is a load that would publish no talks where there
 // were some: a typo or a missing mount, never what subscribers should
-// see.
+// see. It is the source's failure.
 func errEmptySnapshot(had int) error {
-	return fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", had)
+	return sourceFailed(fmt.Errorf("the source has no talks now (it had %d); refusing to publish an empty snapshot", had))
 }
