@@ -145,33 +145,6 @@ func TestInvisibleCharactersRemoved(t *testing.T) {
 	}
 }
 
-func TestPlainText(t *testing.T) {
-	for _, c := range []struct {
-		in, want          string
-		markup, invisible bool
-	}{
-		{"Kafka® Meetup", "Kafka® Meetup", false, false},
-		{"AT&amp;T &amp; Q&A", "AT&T & Q&A", false, false},
-		{"I <3 Go, 1 < 2 > 0", "I <3 Go, 1 < 2 > 0", false, false},
-		{"<p>one</p><p>two</p>", "one two", true, false},
-		{"a <b>bold</b> talk", "a bold talk", true, false},
-		{"&lt;script&gt;alert(1)&lt;/script&gt;x", "x", true, false},
-		{"&amp;lt;img src=x onerror=alert(1)&amp;gt;y", "y", true, false},
-		{"<scr<script>ipt>alert(1)</script>", "ipt>alert(1)", true, false},
-		{"تحدث\u200Cعن", "تحدث\u200Cعن", false, false}, // ZWNJ: Persian needs it
-		{"👩\u200D💻 dev", "👩\u200D💻 dev", false, false}, // ZWJ: one emoji
-		{"\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F Scotland", "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F Scotland", false, false},
-		{"hi\U000E0068\U000E0069", "hi", false, true}, // tag characters smuggling text
-		{"\u0600\u0661\u0662", "\u0600\u0661\u0662", false, false},
-		{"a\u202Eb\uFEFFc\u0085d", "abc d", false, true},
-	} {
-		got, cl := plainText(c.in)
-		if got != c.want || cl.markup != c.markup || (len(cl.invisible) > 0) != c.invisible {
-			t.Errorf("plainText(%q) = %q %+v, want %q markup %v invisible %v", c.in, got, cl, c.want, c.markup, c.invisible)
-		}
-	}
-}
-
 // A summary taken from the body is plain text too, entity-spelt markup
 // included.
 func TestBodySummaryIsPlain(t *testing.T) {
@@ -191,7 +164,7 @@ func TestManyValues(t *testing.T) {
 	}
 	r := parseText(t, "---\ntitle: T\ndate: 2026-03-01\ntags:\n"+tags.String()+"---\n")
 	ev := mustEvent(t, r)
-	if len(ev.Tags) != maxTags || ev.Tags[0] != "tag0" {
+	if len(ev.Tags) != 100 || ev.Tags[0] != "tag0" {
 		t.Errorf("%d tags, first %q", len(ev.Tags), ev.Tags[0])
 	}
 	if !hasDiag(r, talkfeed.SeverityWarning, 4, "over 100 tags (10000); the first 100 are kept") {
@@ -199,11 +172,11 @@ func TestManyValues(t *testing.T) {
 	}
 
 	many := "  - x\n"
-	r = parseText(t, "---\ntitle: T\ndate: 2026-03-01\nkeywords: [a]\ntags:\n"+strings.Repeat(many, maxFrontMatterValues)+"---\n")
+	r = parseText(t, "---\ntitle: T\ndate: 2026-03-01\nkeywords: [a]\ntags:\n"+strings.Repeat(many, 50000)+"---\n")
 	if r.event != nil || !hasDiag(r, talkfeed.SeverityError, 5, "front matter has over 50000 values; not read") {
 		t.Errorf("YAML: event %v, diagnostics %v", r.event != nil, r.diags)
 	}
-	r = parseText(t, "+++\ntitle = \"T\"\ndate = 2026-03-01\ntags = ["+strings.Repeat("1,", maxFrontMatterValues)+"]\n+++\n")
+	r = parseText(t, "+++\ntitle = \"T\"\ndate = 2026-03-01\ntags = ["+strings.Repeat("1,", 50000)+"]\n+++\n")
 	if r.event != nil || !hasDiag(r, talkfeed.SeverityError, 4, "front matter has over 50000 values; not read") {
 		t.Errorf("TOML: event %v, diagnostics %v", r.event != nil, r.diags)
 	}
