@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/internal/fixtures"
@@ -359,5 +361,45 @@ func TestHubLinks(t *testing.T) {
 	// Without a hub, none is named.
 	if bytes.Contains(render(t, renderers[0], v, testOptions()), []byte(`rel="hub"`)) {
 		t.Error("a hub without one configured")
+	}
+}
+
+// Readers render an RSS description as HTML, so the talk's text in it is
+// escaped: whatever a loaded event holds, the description parses to text
+// only, the markup shown as written. (Atom marks its summary as text.)
+func TestRSSDescriptionIsEscapedHTML(t *testing.T) {
+	const markup = `<img src=x onerror=alert(1)><script>alert(2)</script>`
+	e := talkfeed.Event{
+		ID: "evil", Title: "T", Summary: "Learn " + markup + " & more",
+		Start: time.Date(2020, 1, 1, 19, 0, 0, 0, time.UTC), TimeZone: "UTC",
+		Location: "Berlin " + markup, Venue: "c-base " + markup, EventName: "Meetup " + markup,
+		PageURL: "https://talks.example/evil/", Published: time.Date(2019, 12, 1, 0, 0, 0, 0, time.UTC),
+	}
+	v := View{SelfURL: "https://talks.example/feed", HomeURL: "https://talks.example/", Title: "T", Events: []talkfeed.Event{e}}
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(render(t, renderers[0], v, testOptions())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := feed.Items[0].Description
+	nodes, err := html.ParseFragment(strings.NewReader(desc), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, n := range nodes {
+		if n.Type != html.TextNode {
+			t.Errorf("the description %q holds a %s element", desc, n.Data)
+			continue
+		}
+		text.WriteString(n.Data)
+	}
+	for _, want := range []string{"Berlin " + markup, "c-base", "Meetup " + markup, "Learn " + markup + " & more"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the description shows %q, without %q", text.String(), want)
+		}
+	}
+	atomFeed := render(t, renderers[1], v, testOptions())
+	if !bytes.Contains(atomFeed, []byte(`<summary type="text">`)) {
+		t.Errorf("the Atom summary is not marked as text:\n%s", atomFeed)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+	"strings"
 
 	gfeeds "github.com/gorilla/feeds"
 
@@ -90,6 +91,9 @@ type rssMediaThumbnail struct {
 	URL string `xml:"url,attr"`
 }
 
+// htmlText escapes plain text for an element readers render as HTML.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+
 // rssDate is RFC 822 with a four-digit year, as RSS 2.0 requires.
 const rssDate = "Mon, 02 Jan 2006 15:04:05 -0700"
 
@@ -147,9 +151,11 @@ func rssItemXML(it item, o Options) ([]byte, error) {
 		e := it.ev
 		ri := rssItem{
 			RssItem: &gfeeds.RssItem{
-				Title:       it.title,
-				Link:        e.PageURL,
-				Description: it.summary,
+				Title: it.title,
+				Link:  e.PageURL,
+				// Readers render an RSS description as HTML: the
+				// summary is text, so any "<" in it is shown, not parsed.
+				Description: htmlText(it.summary),
 				// Not a URL: without isPermaLink="false" readers would
 				// take the guid for a link.
 				Guid:    &gfeeds.RssGuid{Id: it.id, IsPermaLink: "false"},

@@ -24,6 +24,11 @@ const (
 // authors wrote them.
 const PageCSP = "default-src 'self'; img-src * data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
+// NoneCSP is the Content-Security-Policy of every answer that is not a
+// page: a feed, a calendar or an error that a browser renders anyway may
+// run, load and frame nothing.
+const NoneCSP = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
 // HeadersFile returns the _headers file for the tree: every output's
 // content type, and caching and CORS headers like the daemon's.
 func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
@@ -38,10 +43,12 @@ func (t *Tree) HeadersFile(maxAge time.Duration) []byte {
 		if strings.HasSuffix(url, "/index.html") {
 			url = strings.TrimSuffix(url, "index.html")
 		}
-		fmt.Fprintf(&b, "%s\n  Content-Type: %s\n  Cache-Control: %s\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff\n", url, f.ContentType, cache)
+		csp := NoneCSP
 		if f.ContentType == TypeHTML {
-			fmt.Fprintf(&b, "  Content-Security-Policy: %s\n  Referrer-Policy: strict-origin-when-cross-origin\n", PageCSP)
+			csp = PageCSP
 		}
+		fmt.Fprintf(&b, "%s\n  Content-Type: %s\n  Cache-Control: %s\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff\n", url, f.ContentType, cache)
+		fmt.Fprintf(&b, "  Content-Security-Policy: %s\n  Referrer-Policy: strict-origin-when-cross-origin\n", csp)
 	}
 	return []byte(b.String())
 }
@@ -77,14 +84,20 @@ etag on;
 add_header Cache-Control "public, max-age=%d" always;
 add_header Access-Control-Allow-Origin "*" always;
 add_header X-Content-Type-Options "nosniff" always;
+add_header Content-Security-Policy "%s" always;
+add_header Referrer-Policy "strict-origin-when-cross-origin" always;
 add_header Vary "Accept-Encoding" always;
 index index.html;
+# A block with add_header inherits none of the server's: all again.
 location ~ \.html$|/$ {
     add_header Cache-Control "public, max-age=%d" always;
+    add_header Access-Control-Allow-Origin "*" always;
+    add_header X-Content-Type-Options "nosniff" always;
     add_header Content-Security-Policy "%s" always;
     add_header Referrer-Policy "strict-origin-when-cross-origin" always;
+    add_header Vary "Accept-Encoding" always;
 }
 %s`, exts["rss"], exts["atom"], exts["json"], exts["ics"],
 		exts["rss"], exts["atom"], exts["json"], exts["ics"],
-		int(maxAge.Seconds()), int(maxAge.Seconds()), PageCSP, t.nginxRedirects()))
+		int(maxAge.Seconds()), NoneCSP, int(maxAge.Seconds()), PageCSP, t.nginxRedirects()))
 }

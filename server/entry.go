@@ -51,6 +51,9 @@ var (
 	// show images from anywhere, as their authors wrote them.
 	headerCSP      = []string{publish.PageCSP}
 	headerReferrer = []string{"strict-origin-when-cross-origin"}
+	// Every other answer (feeds, calendars, JSON, plain text) is no page:
+	// should a browser render one, nothing in it may run or load.
+	headerCSPNone = []string{publish.NoneCSP}
 )
 
 func newEntry(f *publish.File, cacheControl string) *entry {

@@ -128,8 +128,17 @@ func (s *Server) handle(mux *http.ServeMux, pattern, route string, h http.Handle
 	mux.Handle(pattern, s.metrics.wrap(route, h))
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Every answer carries the security
+// headers, whoever writes it: the tree's outputs, the operations
+// endpoints, /metrics, and the mux's own 404s, 405s and redirects. A
+// page's entry replaces the policy that lets nothing run with the pages'.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["X-Content-Type-Options"] = headerNoSniff
+	h["Referrer-Policy"] = headerReferrer
+	h["Content-Security-Policy"] = headerCSPNone
+	s.mux.ServeHTTP(w, r)
+}
 
 // Publish makes tree the snapshot served from now on. Requests already
 // under way finish with the snapshot they started with.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/redact"
 )
 
 // headings say what happened to a talk. A cancellation has none: the
@@ -100,6 +101,10 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// Redact is a webhook URL as a log line may show it: its scheme and host
+// ("https://hooks.slack.com/…").
+func Redact(webhook string) string { return redact.URL(webhook) }
+
 // Error is a failed post. Retry says whether trying again can help, and
 // After how long Slack asked to wait (429), if it did.
 type Error struct {
@@ -119,22 +124,26 @@ func (e *Error) Error() string {
 
 // Post sends a message to a webhook. Network errors, 429 and 5xx can be
 // retried; other answers (a revoked webhook, a bad payload) cannot.
+//
+// The webhook's path is its secret: no error names more of it than its
+// scheme and host (see Redact), although net/http's errors name the whole
+// URL and a proxy's answer may echo it.
 func Post(ctx context.Context, client *http.Client, webhook string, msg []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhook, bytes.NewReader(msg))
 	if err != nil {
-		return &Error{Err: err}
+		return &Error{Err: redact.Error(err, webhook)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
-		return &Error{Err: err, Retry: true}
+		return &Error{Err: redact.Error(err, webhook), Retry: true}
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
 	if res.StatusCode == http.StatusOK {
 		return nil
 	}
-	e := &Error{Status: res.StatusCode, Body: strings.TrimSpace(string(body))}
+	e := &Error{Status: res.StatusCode, Body: redact.Text(strings.TrimSpace(string(body)), webhook)}
 	switch {
 	case res.StatusCode == http.StatusTooManyRequests:
 		e.Retry = true

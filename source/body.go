@@ -186,7 +186,10 @@ func firstParagraph(s string) string {
 		case html.EndTagToken:
 			if name, _ := z.TagName(); string(name) == "p" && depth > 0 {
 				depth--
-				if t := collapseSpace(text.String()); t != "" {
+				// The body's text, entity-decoded, may spell markup
+				// ("&lt;script&gt;"); the summary is plain text like the
+				// front matter's.
+				if t, _ := plainText(text.String()); t != "" {
 					return truncateText(t, summaryMaxRunes)
 				}
 				text.Reset()

@@ -163,32 +163,86 @@ func isNull(v *value) bool {
 	return v == nil || (v.kind == scalarValue && (v.tag == "null" || (v.text == "" && !v.quoted)))
 }
 
-// text returns a field as one line of plain text; a list is joined with
-// commas.
+// text returns a field's value as one line, control characters dropped;
+// a list is joined with commas. It is for values that are not prose
+// (URLs, IDs, zones, keywords); prose goes through plain.
 func (m *mapping) text(canon string) (string, *entry) {
+	return m.textWith(canon, func(_ *entry, v *value) string { return cleanText(v.text) })
+}
+
+// plainField returns a text field as one line of plain text (see
+// mapping.plain); a list is joined with commas.
+func (m *mapping) plainField(canon string) (string, *entry) {
+	return m.textWith(canon, m.plainValue)
+}
+
+func (m *mapping) textWith(canon string, clean func(*entry, *value) string) (string, *entry) {
 	e := m.lookup(canon)
 	if e == nil {
 		return "", nil
 	}
 	switch e.val.kind {
 	case scalarValue:
-		return cleanText(e.val.text), e
+		return clean(e, e.val), e
 	case listValue:
-		return strings.Join(itemTexts(e.val.items), ", "), e
+		return strings.Join(itemTexts(e, e.val.items, clean), ", "), e
 	}
 	m.r.warnf(e.line, "field %q should be text, not a mapping; ignored", e.key)
 	return "", nil
 }
 
+// plainValue is plain for one of a field's values, at the value's own line
+// (a list item's) when it has one.
+func (m *mapping) plainValue(e *entry, v *value) string {
+	line := v.line
+	if line == 0 {
+		line = e.line
+	}
+	return m.plain(e, line, v.text)
+}
+
+// plain makes one value of a prose field plain text, warning at its line,
+// once per field, about markup or invisible characters it removed: these
+// fields reach readers that show them as HTML, and only the page body may
+// be HTML.
+func (m *mapping) plain(e *entry, line int, s string) string {
+	out, c := plainText(s)
+	if m.warned == nil {
+		m.warned = map[*entry]textCleaning{}
+	}
+	done := m.warned[e]
+	if c.markup && !done.markup {
+		done.markup = true
+		m.r.warnf(line, "%s: markup removed (it is plain text)", e.key)
+	}
+	if len(c.invisible) > 0 && len(done.invisible) == 0 {
+		done.invisible = c.invisible
+		m.r.warnf(line, "%s: invisible control characters removed (%s)", e.key, codePoints(c.invisible))
+	}
+	m.warned[e] = done
+	return out
+}
+
 // list returns a field as a list of texts: a YAML or TOML list, or a
 // string split on commas (or, with no comma, on spaces when splitSpace).
+// Its values are not prose (URLs); see plainList.
 func (m *mapping) list(e *entry, splitSpace bool) []string {
+	return m.listWith(e, splitSpace, func(_ *entry, v *value) string { return cleanText(v.text) })
+}
+
+// plainList is list for prose values (categories, tags), each made plain
+// text before a string is split, so that markup cannot hide a comma.
+func (m *mapping) plainList(e *entry, splitSpace bool) []string {
+	return m.listWith(e, splitSpace, m.plainValue)
+}
+
+func (m *mapping) listWith(e *entry, splitSpace bool, clean func(*entry, *value) string) []string {
 	var out []string
 	switch e.val.kind {
 	case listValue:
-		out = itemTexts(e.val.items)
+		out = itemTexts(e, e.val.items, clean)
 	case scalarValue:
-		t := e.val.text
+		t := clean(e, e.val)
 		var parts []string
 		if strings.Contains(t, ",") || !splitSpace {
 			parts = strings.Split(t, ",")
@@ -196,7 +250,7 @@ func (m *mapping) list(e *entry, splitSpace bool) []string {
 			parts = strings.Fields(t)
 		}
 		for _, s := range parts {
-			if s = cleanText(s); s != "" {
+			if s = collapseSpace(s); s != "" {
 				out = append(out, s)
 			}
 		}
@@ -208,11 +262,11 @@ func (m *mapping) list(e *entry, splitSpace bool) []string {
 
 // itemTexts returns a list's texts, passing over mappings, lists and
 // empty texts.
-func itemTexts(items []*value) []string {
+func itemTexts(e *entry, items []*value, clean func(*entry, *value) string) []string {
 	var out []string
 	for _, it := range items {
 		if it.kind == scalarValue {
-			if t := cleanText(it.text); t != "" {
+			if t := clean(e, it); t != "" {
 				out = append(out, t)
 			}
 		}

@@ -203,17 +203,51 @@ func parseYAML(text []byte, firstLine int) (*value, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &syntaxError{line: firstLine + root.Line - 1, msg: "front matter is not a mapping of fields"}
 	}
-	c := yamlConverter{lineOffset: firstLine - 1, budget: maxFrontMatterNodes}
+	// Two bounds, two messages: the values written, and what aliases add
+	// to them when expanded.
+	n, line := countWritten(root, maxFrontMatterValues)
+	if n > maxFrontMatterValues {
+		return nil, &syntaxError{line: firstLine + line - 1, msg: fmt.Sprintf("front matter has over %d values; not read", maxFrontMatterValues)}
+	}
+	c := yamlConverter{lineOffset: firstLine - 1, budget: n + maxAliasExpansion}
 	v := c.convert(root, 0)
 	if c.budget < 0 {
-		return nil, &syntaxError{line: firstLine + 1, msg: fmt.Sprintf("front matter expands to over %d values (aliases?); not read", maxFrontMatterNodes)}
+		return nil, &syntaxError{line: firstLine + 1, msg: fmt.Sprintf("front matter's aliases expand to over %d more values (an alias bomb?); not read", maxAliasExpansion)}
 	}
 	return v, nil
 }
 
-// maxFrontMatterNodes bounds the values a front matter may expand to, so
-// that nested aliases (the "billion laughs") cannot exhaust memory.
-const maxFrontMatterNodes = 10000
+// maxFrontMatterValues bounds the values a front matter may hold as
+// written: ten thousand tags pass, a page that is little but values
+// (the page size allows some 260,000) does not.
+const maxFrontMatterValues = 50000
+
+// maxAliasExpansion bounds the values that aliases may add when expanded,
+// so that nested aliases (the "billion laughs") cannot exhaust memory.
+const maxAliasExpansion = 10000
+
+// countWritten counts a YAML tree's nodes as written, an alias one node,
+// stopping past max; line is the (YAML) line of the top-level key whose
+// value crossed max.
+func countWritten(root *yaml.Node, max int) (n, line int) {
+	var walk func(*yaml.Node)
+	walk = func(x *yaml.Node) {
+		n++
+		for _, c := range x.Content {
+			if n > max {
+				return
+			}
+			walk(c)
+		}
+	}
+	n = 1
+	for i := 0; i+1 < len(root.Content) && n <= max; i += 2 {
+		line = root.Content[i].Line
+		n++ // the key
+		walk(root.Content[i+1])
+	}
+	return n, line
+}
 
 type yamlConverter struct {
 	lineOffset int
@@ -294,6 +328,12 @@ func parseTOML(text []byte, firstLine int) (*value, error) {
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	n := 0
+	for _, e := range root.fields {
+		if n += 1 + countValues(e.val); n > maxFrontMatterValues {
+			return nil, &syntaxError{line: e.line, msg: fmt.Sprintf("front matter has over %d values; not read", maxFrontMatterValues)}
+		}
+	}
 	return root, nil
 }
 
@@ -330,6 +370,18 @@ func tomlKeyLines(text []byte, firstLine int) map[string]int {
 		}
 	}
 	return lines
+}
+
+// countValues counts the values below v, v included.
+func countValues(v *value) int {
+	n := 1
+	for _, it := range v.items {
+		n += countValues(it)
+	}
+	for _, f := range v.fields {
+		n += 1 + countValues(f.val)
+	}
+	return n
 }
 
 func fromTOML(x any, line int) *value {

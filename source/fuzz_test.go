@@ -1,6 +1,7 @@
 package source
 
 import (
+	"html"
 	"io/fs"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ func FuzzParsePage(f *testing.F) {
 		"---\ndate: 2018-03-28 19:00 Asia/Tokyo\nend: 18:00\ntime: 1900\n---\n<iframe src=//x></iframe>",
 		"---\n: [\n---\n",
 		"---\ntitle: KafkaÂ®\ndate: 2018-03-28\n---\n",
+		"---\ntitle: \"a <b>x</b> &amp;lt;i&amp;gt; \\u202E\"\ndate: 2018-03-28\nspeaker: A <i>B</i> &amp; C\ntags: [\"&lt;p&gt;\"]\n---\n&lt;img onerror=x&gt;",
 	}
 	_ = fs.WalkDir(demo.Talks(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -48,6 +50,17 @@ func FuzzParsePage(f *testing.F) {
 			}
 			if strings.Contains(strings.ToLower(ev.BodyHTML), "<script") {
 				t.Fatalf("script in body %q", ev.BodyHTML)
+			}
+			texts := append([]string{ev.Title, ev.Summary, ev.Location, ev.Venue, ev.Address, ev.EventName, ev.Category, ev.SpeakerText}, ev.Tags...)
+			for _, s := range ev.Speakers {
+				texts = append(texts, s.Name, s.Affiliation)
+			}
+			for _, x := range texts {
+				// Plain text: no markup, even decoded once, and nothing
+				// invisible.
+				if html.UnescapeString(plainPolicy.Sanitize(x)) != html.UnescapeString(x) || dropInvisible(x, &textCleaning{}) != x {
+					t.Fatalf("text field %q is not plain text", x)
+				}
 			}
 		}
 	})

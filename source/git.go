@@ -397,6 +397,10 @@ func (g *Git) rel(p string) string {
 	return ""
 }
 
+// RedactURL is a git URL with its credentials hidden, for anything that
+// names the source: logs, diagnostics, the status page.
+func RedactURL(rawURL string) string { return redact(rawURL) }
+
 // redact hides the credentials written into a URL, for errors. url.Parse
 // ends the userinfo at the last "@", so a password holding "@" is hidden
 // whole; scp-like git@host:org/repo.git does not parse and has no secret.

@@ -115,13 +115,16 @@ type mapping struct {
 	p  *pageParser
 	pg *page
 	r  *pageResult
+	// warned is what plain has warned about per field: one warning a
+	// field, not one per tag.
+	warned map[*entry]textCleaning
 }
 
 func (m *mapping) lookup(canon string) *entry { return m.p.fields.lookup(m.pg, canon) }
 
 // describe sets the title, summary, category and tags.
 func (m *mapping) describe(ev *talkfeed.Event) {
-	title, te := m.text(fieldTitle)
+	title, te := m.plainField(fieldTitle)
 	if title == "" {
 		title = strings.TrimSuffix(path.Base(m.r.path), path.Ext(m.r.path))
 		line := 1
@@ -131,22 +134,31 @@ func (m *mapping) describe(ev *talkfeed.Event) {
 		m.r.warnf(line, "no title; using the file name %q", title)
 	}
 	ev.Title = title
-	ev.EventName, _ = m.text(fieldEventName)
-	if s, _ := m.text(fieldSummary); s != "" {
-		ev.Summary = plainText(s)
-	}
+	ev.EventName, _ = m.plainField(fieldEventName)
+	ev.Summary, _ = m.plainField(fieldSummary)
 	if ce := m.lookup(fieldCategory); ce != nil {
-		cats := m.list(ce, false)
+		cats := m.plainList(ce, false)
 		if len(cats) > 0 {
 			ev.Category = cats[0]
 			// Further categories are kept as tags.
 			ev.Tags = append(ev.Tags, cats[1:]...)
 		}
 	}
-	if tg := m.lookup(fieldTags); tg != nil {
-		ev.Tags = append(ev.Tags, m.list(tg, true)...)
+	tg := m.lookup(fieldTags)
+	if tg != nil {
+		ev.Tags = append(ev.Tags, m.plainList(tg, true)...)
 	}
 	ev.Tags = dedupeBySlug(ev.Tags)
+	if len(ev.Tags) > maxTags {
+		line := 1
+		if tg != nil {
+			line = tg.line
+		} else if ce := m.lookup(fieldCategory); ce != nil {
+			line = ce.line
+		}
+		m.r.warnf(line, "over %d tags (%d); the first %d are kept", maxTags, len(ev.Tags), maxTags)
+		ev.Tags = ev.Tags[:maxTags:maxTags]
+	}
 	ev.Status = talkfeed.StatusConfirmed
 	if st, e := m.text(fieldStatus); e != nil && st != "" {
 		switch strings.ToLower(st) {
@@ -165,17 +177,21 @@ func (m *mapping) describe(ev *talkfeed.Event) {
 	}
 }
 
+// maxTags bounds a talk's tags: every feed item and calendar event
+// carries each of them.
+const maxTags = 100
+
 // people sets the speakers.
 func (m *mapping) people(ev *talkfeed.Event) {
 	if se := m.lookup(fieldSpeakers); se != nil {
 		switch se.val.kind {
 		case scalarValue:
-			ev.SpeakerText = cleanText(se.val.text)
+			ev.SpeakerText = m.plainValue(se, se.val)
 			ev.Speakers = parseSpeakerText(ev.SpeakerText)
 		case listValue:
 			var names []string
 			for _, it := range se.val.items {
-				if s, ok := speakerFromItem(it); ok {
+				if s, ok := speakerFromItem(it, func(v *value) string { return m.plainValue(se, v) }); ok {
 					s.URL = m.urlOf(se, s.URL, profileURL)
 					ev.Speakers = append(ev.Speakers, s)
 					names = append(names, s.Name)
@@ -198,7 +214,7 @@ func (m *mapping) people(ev *talkfeed.Event) {
 		}
 		assignSpeakerURLs(ev.Speakers, urls)
 	}
-	if aff, _ := m.text(fieldAffiliation); aff != "" {
+	if aff, _ := m.plainField(fieldAffiliation); aff != "" {
 		for i := range ev.Speakers {
 			if ev.Speakers[i].Affiliation == "" {
 				ev.Speakers[i].Affiliation = aff
@@ -209,9 +225,9 @@ func (m *mapping) people(ev *talkfeed.Event) {
 
 // place sets the location, venue, address and online URL.
 func (m *mapping) place(ev *talkfeed.Event) {
-	ev.Location, _ = m.text(fieldLocation)
-	ev.Venue, _ = m.text(fieldVenue)
-	ev.Address, _ = m.text(fieldAddress)
+	ev.Location, _ = m.plainField(fieldLocation)
+	ev.Venue, _ = m.plainField(fieldVenue)
+	ev.Address, _ = m.plainField(fieldAddress)
 	if oe := m.lookup(fieldOnline); oe != nil && oe.val.kind == scalarValue {
 		switch oe.val.tag {
 		case "bool":

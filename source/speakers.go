@@ -133,11 +133,11 @@ func splitAny(s string, seps ...string) []string {
 
 // speakerFromItem reads one entry of a speaker list: a string is one
 // person ("Name", "Name, Affiliation" or "Name (Affiliation)"), a mapping
-// names its fields.
-func speakerFromItem(v *value) (talkfeed.Speaker, bool) {
+// names its fields. plain cleans the names and affiliations.
+func speakerFromItem(v *value, plain func(*value) string) (talkfeed.Speaker, bool) {
 	switch v.kind {
 	case scalarValue:
-		t := cleanText(v.text)
+		t := plain(v)
 		if t == "" {
 			return talkfeed.Speaker{}, false
 		}
@@ -152,15 +152,14 @@ func speakerFromItem(v *value) (talkfeed.Speaker, bool) {
 			if f.val.kind != scalarValue {
 				continue
 			}
-			t := cleanText(f.val.text)
 			switch f.norm {
 			case "name", "fullname":
-				s.Name = t
+				s.Name = plain(f.val)
 			case "affiliation", "company", "organization", "organisation", "org", "employer":
-				s.Affiliation = t
+				s.Affiliation = plain(f.val)
 			case "url", "link", "website", "homepage", "twitter", "profile":
 				if s.URL == "" {
-					s.URL = t
+					s.URL = cleanText(f.val.text)
 				}
 			}
 		}

@@ -1,11 +1,14 @@
 package source
 
 import (
+	"fmt"
 	"html"
-	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/talkfeed/talkfeed"
 )
@@ -24,17 +27,102 @@ func cleanText(s string) string {
 
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// plainText strips any HTML from a field meant as plain text.
-func plainText(s string) string {
-	if !strings.ContainsAny(s, "<&") {
-		return s
-	}
-	return collapseSpace(html.UnescapeString(stripTags(s)))
+// plainPolicy removes every element: a front matter text field is plain
+// text, and markup in it would run in any reader that shows it as HTML.
+// The spaces keep "<p>a</p><p>b</p>" two words. A bluemonday Policy is
+// safe for concurrent use.
+var plainPolicy = bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true)
+
+// maxUnescapeRounds bounds the strip-and-unescape rounds: each round
+// undoes one level of entity encoding ("&amp;lt;b&amp;gt;").
+const maxUnescapeRounds = 8
+
+// textCleaning says what cleaning a plain-text value removed.
+type textCleaning struct {
+	markup    bool
+	invisible []rune // the distinct invisible characters, in order met
 }
 
-var tagRE = regexp.MustCompile(`<[^>]*>`)
+// plainText makes a front matter value plain text: markup removed, also
+// entity-encoded markup (decoded "&lt;script&gt;" would be markup again),
+// entities decoded so that text stays text ("AT&amp;T" is "AT&T"),
+// invisible and bidi control characters removed, white space folded.
+func plainText(s string) (string, textCleaning) {
+	var c textCleaning
+	if strings.ContainsAny(s, "<&") {
+		decoded := html.UnescapeString(s)
+		settled := false
+		for range maxUnescapeRounds {
+			next := html.UnescapeString(plainPolicy.Sanitize(s))
+			if settled = next == s; settled {
+				break
+			}
+			s = next
+		}
+		if !settled {
+			// Encoded deeper than the rounds undo: no bracket may stay.
+			s = strings.NewReplacer("<", " ", ">", " ").Replace(s)
+		}
+		c.markup = collapseSpace(s) != collapseSpace(decoded)
+	}
+	s = dropInvisible(s, &c)
+	return collapseSpace(s), c
+}
 
-func stripTags(s string) string { return tagRE.ReplaceAllString(s, " ") }
+// dropInvisible removes the characters that change how text reads without
+// being seen: C0 and C1 controls other than white space, the bidi
+// embeddings, overrides, isolates and marks ("gnp.exe" shown for
+// "exe.png"), and the other format characters (zero-width space, soft
+// hyphen, word joiner, BOM). It keeps the zero-width joiner and
+// non-joiner, which emoji and several scripts need, the visible number
+// signs of Arabic and other scripts, and tag characters that spell a flag
+// after U+1F3F4.
+func dropInvisible(s string, c *textCleaning) string {
+	clean := true
+	for _, r := range s {
+		if r >= 0x80 || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	var prev rune
+	for _, r := range s {
+		if invisible(r, prev) {
+			if !slices.Contains(c.invisible, r) {
+				c.invisible = append(c.invisible, r)
+			}
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func invisible(r, prev rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return !unicode.IsSpace(r)
+	case unicode.Is(unicode.Join_Control, r), unicode.Is(unicode.Prepended_Concatenation_Mark, r):
+		return false
+	case r >= 0xE0020 && r <= 0xE007F: // tags: only within a flag
+		return prev != 0x1F3F4 && !(prev >= 0xE0020 && prev <= 0xE007F)
+	}
+	return unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r)
+}
+
+// codePoints names characters as "U+202E, U+2066".
+func codePoints(rs []rune) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("U+%04X", r)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // truncateText cuts s to at most max runes at a word boundary, marking the
 // cut with an ellipsis.

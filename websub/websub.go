@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/talkfeed/talkfeed/internal/redact"
 )
 
 // Publisher pings one hub.
@@ -30,7 +32,8 @@ func (p *Publisher) Ping(ctx context.Context, topics []string) error {
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("websub ping to %s failed for %s", p.Hub, strings.Join(failed, "; "))
+		// The hub's URL may carry a token: only its scheme and host.
+		return fmt.Errorf("websub ping to %s failed for %s", redact.URL(p.Hub), strings.Join(failed, "; "))
 	}
 	return nil
 }
@@ -39,7 +42,7 @@ func (p *Publisher) ping(ctx context.Context, topic string) error {
 	form := url.Values{"hub.mode": {"publish"}, "hub.url": {topic}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.Hub, strings.NewReader(form.Encode()))
 	if err != nil {
-		return err
+		return redact.Error(err, p.Hub)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	client := p.Client
@@ -48,7 +51,7 @@ func (p *Publisher) ping(ctx context.Context, topic string) error {
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return err
+		return redact.Error(err, p.Hub)
 	}
 	defer res.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))

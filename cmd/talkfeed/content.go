@@ -38,7 +38,7 @@ func resolveSource(ctx context.Context, src string, cfg settings, getenv func(st
 		if err != nil {
 			return nil, err
 		}
-		return &sourceRef{dir: g.Dir(), git: g, name: filepath.Join(src, cfg.gitSubdir)}, nil
+		return &sourceRef{dir: g.Dir(), git: g, name: gitSourceName(src, cfg.gitSubdir)}, nil
 	}
 	info, err := os.Stat(src)
 	if err != nil {
@@ -125,4 +125,10 @@ func prepare(ctx context.Context, cf *configFlags, getenv func(string) string, n
 		return settings{}, nil, nil, err
 	}
 	return cfg, loader, ref, nil
+}
+
+// gitSourceName is how logs, diagnostics and the status page name a git
+// source: its URL without the credentials it may carry, then the folder.
+func gitSourceName(url, subdir string) string {
+	return filepath.Join(source.RedactURL(url), subdir)
 }
