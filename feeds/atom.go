@@ -45,15 +45,15 @@ type atomCategory struct {
 
 // Atom renders the view as Atom 1.0.
 func Atom(v View, o Options) ([]byte, error) {
-	b, _, err := atom(v, o, false)
+	b, _, err := atomFeed(v, o, false)
 	return b, err
 }
 
 // AtomGzip renders the view as Atom 1.0, and its gzip form put together
 // from its entries' compressed pieces (gzjoin).
-func AtomGzip(v View, o Options) (body, gz []byte, err error) { return atom(v, o, true) }
+func AtomGzip(v View, o Options) (body, gz []byte, err error) { return atomFeed(v, o, true) }
 
-func atom(v View, o Options, gz bool) ([]byte, []byte, error) {
+func atomFeed(v View, o Options, gz bool) ([]byte, []byte, error) {
 	its := items(v, o)
 	doc := atomDoc{
 		AtomFeed: &gfeeds.AtomFeed{
