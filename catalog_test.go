@@ -2,8 +2,10 @@ package talkfeed_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/talkfeed/talkfeed"
 )
@@ -124,5 +126,38 @@ func TestDiagnosticString(t *testing.T) {
 	talkfeed.SortDiagnostics(ds)
 	if ds[0].Line != 2 || ds[1].Line != 9 || ds[2].File != "b" {
 		t.Errorf("sorted %v", ds)
+	}
+}
+
+// A long title's slug is cut to a file name the tree can hold, at a word,
+// with a digest that keeps two titles sharing their start apart.
+func TestSlugBounded(t *testing.T) {
+	long := strings.Repeat("Kubernetes Operators in Production ", 9) // 315 bytes
+	a, b := talkfeed.Slug(long+"Part One"), talkfeed.Slug(long+"Part Two")
+	for _, s := range []string{a, b} {
+		if len(s) > talkfeed.MaxSlugBytes || !strings.HasPrefix(s, "kubernetes-operators-in-production-") {
+			t.Errorf("slug of %d bytes: %q", len(s), s)
+		}
+		if stem := s[:len(s)-9]; strings.HasSuffix(stem, "-") || !strings.HasSuffix(stem, "kubernetes") && !strings.HasSuffix(stem, "operators") && !strings.HasSuffix(stem, "in") && !strings.HasSuffix(stem, "production") {
+			t.Errorf("slug %q not cut at a word", s)
+		}
+		if talkfeed.Slug(s) != s || talkfeed.BoundSegment(s, talkfeed.MaxSlugBytes) != s {
+			t.Errorf("a cut slug changes when cut again: %q", s)
+		}
+	}
+	if a == b {
+		t.Errorf("two long titles share a slug: %q", a)
+	}
+	if talkfeed.Slug(long+"Part One") != a {
+		t.Error("slug not stable")
+	}
+	// Runes are never split; an extension is kept.
+	jp := talkfeed.BoundSegment(strings.Repeat("東京", 100)+".html", 100)
+	if len(jp) > 100 || !utf8.ValidString(jp) || !strings.HasSuffix(jp, ".html") {
+		t.Errorf("cut %q", jp)
+	}
+	p := talkfeed.BoundPath("events/" + strings.Repeat("x", 300) + "/index.html")
+	if segs := strings.Split(p, "/"); len(segs) != 3 || len(segs[1]) > talkfeed.MaxSegmentBytes || segs[2] != "index.html" {
+		t.Errorf("BoundPath = %q", p)
 	}
 }

@@ -1,8 +1,12 @@
 package talkfeed
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"path"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -20,7 +24,72 @@ var foldSpecial = map[rune]string{
 // hyphen, as the reference site's generator did ("DC/OS" → "dc-os", "Jörg"
 // → "jorg"). Letters of other scripts are kept whole, marks included, so a
 // title in Japanese or Hindi still has a readable slug.
-func Slug(text string) string {
+//
+// A slug is at most MaxSlugBytes: a longer one is cut (see BoundSegment),
+// so that a 300-character title still makes a file name the tree can
+// hold.
+func Slug(text string) string { return BoundSegment(fullSlug(text), MaxSlugBytes) }
+
+// Bounds of the path segments the tree is made of. File systems refuse
+// names over 255 bytes; the tree adds ".gz", ".br" or ".ics" to some.
+const (
+	// MaxSlugBytes bounds a slug: a URL stays readable, and the
+	// reference site's longest (102 bytes) stays as it was.
+	MaxSlugBytes = 150
+	// MaxSegmentBytes bounds any other segment of a tree path (a
+	// permalink's, an ID's).
+	MaxSegmentBytes = 200
+)
+
+// hashSuffixLen is the "-" and 8 hex digits a cut segment ends in.
+const hashSuffixLen = 9
+
+// BoundSegment returns seg if it is at most limit bytes, else a cut of it
+// within limit: its start, ended at a hyphen (a word boundary) when one
+// is near enough, else at a rune boundary, then "-" and 8 hex digits of
+// the whole segment's SHA-256, so that two long segments sharing their
+// start stay apart; a short extension (".html") is kept. The same seg
+// always gives the same cut, and a cut is its own cut.
+func BoundSegment(seg string, limit int) string {
+	if len(seg) <= limit {
+		return seg
+	}
+	ext := path.Ext(seg)
+	if len(ext) > 10 || len(ext) == len(seg) {
+		ext = ""
+	}
+	sum := sha256.Sum256([]byte(seg))
+	suffix := "-" + hex.EncodeToString(sum[:4]) + ext
+	stem := seg[:len(seg)-len(ext)]
+	n := max(limit-len(suffix), 0)
+	for n > 0 && !utf8.RuneStart(stem[n]) {
+		n--
+	}
+	stem = stem[:n]
+	if i := strings.LastIndexByte(stem, '-'); i >= n/2 {
+		stem = stem[:i]
+	}
+	return strings.TrimRight(stem, "-") + suffix
+}
+
+// BoundPath bounds every segment of a slash-separated path to
+// MaxSegmentBytes (BoundSegment).
+func BoundPath(p string) string {
+	segs := strings.Split(p, "/")
+	changed := false
+	for i, s := range segs {
+		if b := BoundSegment(s, MaxSegmentBytes); b != s {
+			segs[i], changed = b, true
+		}
+	}
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
+}
+
+// fullSlug is Slug before its bound.
+func fullSlug(text string) string {
 	var b strings.Builder
 	pendingHyphen := false
 	prevLatin := false

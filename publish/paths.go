@@ -3,6 +3,7 @@ package publish
 import (
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/talkfeed/talkfeed"
@@ -24,8 +25,9 @@ const (
 	assetsRoot = "assets/"
 )
 
-// EventICSPath is the path of a talk's own calendar.
-func EventICSPath(id string) string { return eventsRoot + id + ".ics" }
+// EventICSPath is the path of a talk's own calendar. Its segments are
+// bounded (talkfeed.BoundPath) so that a long ID still names a file.
+func EventICSPath(id string) string { return eventsRoot + talkfeed.BoundPath(id) + ".ics" }
 
 // CategoryPath is the folder of a category's outputs, with a trailing
 // slash.
@@ -64,6 +66,9 @@ func pagePath(baseURL, pageURL string) (string, bool) {
 	if !ok || rel == "" || strings.ContainsAny(rel, "?#\\") || strings.Contains(rel, "..") {
 		return "", false
 	}
+	// The loader bounds the page URLs it makes; this keeps any other
+	// page URL from naming a file no file system can hold.
+	rel = talkfeed.BoundPath(rel)
 	if strings.HasSuffix(rel, "/") {
 		return rel + "index.html", true
 	}
@@ -74,7 +79,55 @@ func pagePath(baseURL, pageURL string) (string, bool) {
 }
 
 // fallbackTalkPagePath is a talk's page when its page URL cannot be.
-func fallbackTalkPagePath(e *talkfeed.Event) string { return "talks/" + e.ID + "/index.html" }
+func fallbackTalkPagePath(e *talkfeed.Event) string {
+	return "talks/" + talkfeed.BoundPath(e.ID) + "/index.html"
+}
+
+// daemonPaths are the first segments of the paths that `talkfeed serve`
+// answers itself, before the tree.
+var daemonPaths = []string{"-", "healthz", "readyz", "metrics"}
+
+// ReservedPageURL says why a talk page cannot be at pageURL — it would be,
+// or be inside, or hold, another output of the tree or a path the daemon
+// answers itself — or returns "" when it can (or when the page URL is
+// not under the base URL, where the tree places nothing). The loader
+// asks it, so that `check` reports such a permalink and the talk gets its
+// default URL; the tree places a page it refuses under talks/<id>/.
+func ReservedPageURL(baseURL, pageURL string) string {
+	if pageURL == baseURL || pageURL+"/" == baseURL {
+		return "the subscribe page"
+	}
+	p, ok := pagePath(baseURL, pageURL)
+	if !ok {
+		return ""
+	}
+	return reservedPath(p)
+}
+
+// reservedPath says why the tree path p cannot be a talk page, or "".
+// The assets and category folders are the tree's as a whole, so that a
+// new category or asset never lands on a talk page.
+func reservedPath(p string) string {
+	first, rest, _ := strings.Cut(p, "/")
+	switch {
+	case p == IndexPath:
+		return "the subscribe page"
+	case strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".br"):
+		return "a name the tree keeps for precompressed files"
+	case first+"/" == assetsRoot:
+		return "inside the assets folder /" + assetsRoot
+	case first+"/" == categoryRoot:
+		return "inside the category folders /" + categoryRoot
+	case slices.Contains(daemonPaths, first):
+		return "a path the daemon answers itself (/" + first + ")"
+	case IsViewFile(first) || first == HeadersPath || first == RedirectsPath || first == NginxPath ||
+		strings.HasPrefix(first, ChangesBase+".") && IsViewFile("feed"+strings.TrimPrefix(first, ChangesBase)):
+		return "the tree's /" + first
+	case first+"/" == eventsRoot && slices.ContainsFunc(strings.Split(rest, "/"), func(s string) bool { return strings.HasSuffix(s, ".ics") }):
+		return "a talk's calendar (/" + eventsRoot + "….ics)"
+	}
+	return ""
+}
 
 // Route names what kind of output a tree path is, from a fixed set, for
 // metrics labels and messages.

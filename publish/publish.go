@@ -426,7 +426,8 @@ func changesView(o Options, snapshot time.Time) view {
 }
 
 // addTalks adds each talk's own calendar and page through add. A page
-// whose permalink lands on another output gets talks/<id>/ instead.
+// whose permalink lands on another output, or on a path reserved for one
+// (reservedPath), gets talks/<id>/ instead.
 func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, error)) error, before []outputJob) error {
 	r := t.r
 	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
@@ -451,7 +452,7 @@ func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, er
 	}
 	for _, e := range t.cat.Events() {
 		p := TalkPagePath(r.base, &e)
-		if taken[p] || p == IndexPath {
+		if taken[p] || reservedPath(p) != "" {
 			p = fallbackTalkPagePath(&e)
 		}
 		taken[p] = true

@@ -288,3 +288,44 @@ func TestPermalinkCollision(t *testing.T) {
 		t.Error("the feed was replaced")
 	}
 }
+
+// A page under a reserved path, above another output, or with a long ID,
+// still makes a tree every file system can hold: no segment over 255
+// bytes (with .gz and .br), no file where a folder must be.
+func TestTreePathsWritable(t *testing.T) {
+	long := strings.Repeat("x", 252) // a file name's stem at the limit
+	day := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	evs := []talkfeed.Event{
+		{ID: "under-feed", Title: "A", Start: day, AllDay: true, PageURL: demoSite.BaseURL + "feed.rss/talk/"},
+		{ID: "metrics", Title: "B", Start: day, AllDay: true, PageURL: demoSite.BaseURL + "metrics"},
+		{ID: "asset", Title: "C", Start: day, AllDay: true, PageURL: demoSite.BaseURL + "assets/talk/"},
+		{ID: "sub/" + long, Title: "D", Start: day, AllDay: true, PageURL: demoSite.BaseURL + "events/" + long + "/"},
+	}
+	tree, err := Build(talkfeed.NewCatalog(evs), Options{Site: demoSite, Today: demo.Anchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"talks/under-feed/index.html", "talks/metrics/index.html", "talks/asset/index.html"} {
+		if f, ok := tree.File(p); !ok || f.ContentType != TypeHTML {
+			t.Errorf("no page at %s", p)
+		}
+	}
+	files := map[string]bool{}
+	for _, f := range tree.Files() {
+		files[f.Path] = true
+	}
+	for _, f := range tree.Files() {
+		segs := strings.Split(f.Path, "/")
+		for i, s := range segs {
+			if len(s)+len(".gz") > 255 {
+				t.Errorf("%s: segment of %d bytes", f.Path, len(s))
+			}
+			if i < len(segs)-1 && files[strings.Join(segs[:i+1], "/")] {
+				t.Errorf("%s is under the file %s", f.Path, strings.Join(segs[:i+1], "/"))
+			}
+		}
+	}
+	if ics := EventICSPath("sub/" + long); !files[ics] {
+		t.Errorf("no calendar at %s", ics)
+	}
+}

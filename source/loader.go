@@ -56,6 +56,12 @@ type Options struct {
 	// about as a likely placeholder. Nil means no such check; the loader
 	// never reads the wall clock itself.
 	Today func() time.Time
+	// Reserved says why a page URL cannot be a talk's page (it is another
+	// output of the tree, or a path the daemon answers), or "" when it
+	// can: a permalink it refuses gets a warning at its line and the page
+	// its permalink pattern's URL instead. Nil refuses none; the commands
+	// pass publish.ReservedPageURL.
+	Reserved func(pageURL string) string
 }
 
 // Result is what one load produced.
@@ -82,10 +88,11 @@ func (r *Result) Counts() talkfeed.DiagnosticCounts {
 // edit keeps its last good version (with its error and a warning), so that
 // subscribers never see a talk vanish because of a typo.
 type Loader struct {
-	parser  *pageParser
-	maxSize int64
-	workers int
-	today   func() time.Time
+	parser   *pageParser
+	maxSize  int64
+	workers  int
+	today    func() time.Time
+	reserved func(pageURL string) string
 
 	mu       sync.Mutex
 	lastGood map[string]talkfeed.Event // by source path
@@ -152,10 +159,11 @@ func NewLoader(opts Options) (*Loader, error) {
 			fields:    resolver,
 			body:      newBodyRenderer(),
 		},
-		maxSize: maxSize,
-		workers: workers,
-		today:   opts.Today,
-		cache:   map[string]cachedPage{},
+		maxSize:  maxSize,
+		workers:  workers,
+		today:    opts.Today,
+		reserved: opts.Reserved,
+		cache:    map[string]cachedPage{},
 	}, nil
 }
 
@@ -209,7 +217,16 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || !IsPage(p) {
+		if d.IsDir() {
+			return nil
+		}
+		if !IsPage(p) {
+			// A link to a folder is never followed (see linkedFolder).
+			if d.Type()&fs.ModeSymlink != 0 {
+				if diag, ok := linkedFolder(fsys, p); ok {
+					res.Diagnostics = append(res.Diagnostics, diag)
+				}
+			}
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -218,7 +235,15 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 				res.Pages++
 				return nil
 			}
+			// The target is looked at before it is opened, as below.
+			if info, err := fs.Stat(fsys, p); err == nil && !info.Mode().IsRegular() {
+				res.Diagnostics = append(res.Diagnostics, notRegular(p, info.Mode().Type()))
+				return nil
+			}
 		} else if !d.Type().IsRegular() {
+			// The type is the directory entry's: a FIFO is never opened,
+			// as opening one blocks until something writes to it.
+			res.Diagnostics = append(res.Diagnostics, notRegular(p, d.Type()))
 			return nil
 		}
 		files = append(files, p)
@@ -281,7 +306,7 @@ feed:
 		}
 	}
 	results = append(results, l.keptUnseen(unreadable, files)...)
-	collect(res, results)
+	collect(res, results, l.reserved)
 	l.pruneCache(files)
 	l.lastGood = make(map[string]talkfeed.Event, len(res.Events))
 	for _, e := range res.Events {
@@ -476,6 +501,54 @@ func checkSymlink(fsys fs.FS, p string) (talkfeed.Diagnostic, bool) {
 	return diag, true
 }
 
+// notRegular is the warning for a page name that is no regular file (a
+// FIFO, a socket, a device): it is not read.
+func notRegular(p string, mode fs.FileMode) talkfeed.Diagnostic {
+	kind := "a special file"
+	switch {
+	case mode.IsDir():
+		kind = "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return talkfeed.Diagnostic{File: p, Severity: talkfeed.SeverityWarning, Message: kind + ", not a regular file; not read"}
+}
+
+// linkedFolder returns the warning for a symbolic link to a folder, or
+// false when p is no such link. The loader never follows one: a link out
+// of the source root would read files outside it (os.Root refuses it
+// anyway), a link to a folder that holds it (..) loops, and a link to a
+// folder inside the root would load that folder's pages a second time,
+// under other paths and so other IDs.
+func linkedFolder(fsys fs.FS, p string) (talkfeed.Diagnostic, bool) {
+	diag := talkfeed.Diagnostic{File: p, Severity: talkfeed.SeverityWarning}
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		return diag, false
+	}
+	resolved := path.Join(path.Dir(p), target)
+	if path.IsAbs(target) || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		// Out of the root: not even stat'ed, so whether it is a folder
+		// is not known; a page there would not be read either.
+		diag.Message = fmt.Sprintf("symbolic link to %q leads out of the source root; not followed, nothing there is loaded", target)
+		return diag, true
+	}
+	info, err := fs.Stat(fsys, p)
+	if err != nil || !info.IsDir() {
+		return diag, false
+	}
+	if resolved == "." || strings.HasPrefix(p, resolved+"/") {
+		diag.Message = fmt.Sprintf("symbolic link to %q loops back to a folder that holds it; not followed", target)
+	} else {
+		diag.Message = fmt.Sprintf("symbolic link to the folder %q is not followed; the pages there load from %s/ (link the files instead)", target, resolved)
+	}
+	return diag, true
+}
+
 // isEscape reports os.Root's refusal of a path that leaves the root.
 func isEscape(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "path escapes from parent")
@@ -503,8 +576,9 @@ func byteSize(n int64) string {
 
 // collect merges per-page results in path order, rejecting a second page
 // with an ID already taken and giving a second page with a taken page URL
-// a distinct one, so that neither can shadow the first.
-func collect(res *Result, results []pageResult) {
+// a distinct one, so that neither can shadow the first, and a page whose
+// permalink is reserved (Options.Reserved) its pattern's URL.
+func collect(res *Result, results []pageResult, reserved func(string) string) {
 	byID := map[string]string{}
 	byURL := map[string]string{}
 	for _, r := range results {
@@ -527,6 +601,17 @@ func collect(res *Result, results []pageResult) {
 			continue
 		}
 		byID[ev.ID] = r.path
+		if why := reservedURL(reserved, ev.PageURL); why != "" {
+			d := talkfeed.Diagnostic{File: r.path, Line: max(r.urlLine, 1), Severity: talkfeed.SeverityWarning}
+			if r.defaultURL != "" && reservedURL(reserved, r.defaultURL) == "" {
+				d.Message = fmt.Sprintf("permalink %s is %s; this page is published at %s instead (choose another permalink)", ev.PageURL, why, r.defaultURL)
+				ev.PageURL = r.defaultURL
+			} else {
+				// The tree places it under talks/<id>/ (publish).
+				d.Message = fmt.Sprintf("page URL %s is %s; this page is published under talks/ instead (set a permalink or slug)", ev.PageURL, why)
+			}
+			res.Diagnostics = append(res.Diagnostics, d)
+		}
 		if first, ok := byURL[ev.PageURL]; ok {
 			unique := uniqueURL(ev.PageURL, byURL)
 			res.Diagnostics = append(res.Diagnostics, talkfeed.Diagnostic{
@@ -539,6 +624,13 @@ func collect(res *Result, results []pageResult) {
 		res.Events = append(res.Events, *ev)
 	}
 	slices.SortStableFunc(res.Events, func(a, b talkfeed.Event) int { return strings.Compare(a.Source.Path, b.Source.Path) })
+}
+
+func reservedURL(reserved func(string) string, u string) string {
+	if reserved == nil {
+		return ""
+	}
+	return reserved(u)
 }
 
 // uniqueURL appends -2, -3, … to the last path segment until the URL is

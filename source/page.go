@@ -36,6 +36,10 @@ type pageResult struct {
 	blank   bool
 	uidLine int // where the ID came from, for duplicate reports
 	urlLine int // where the page URL came from
+	// defaultURL is the permalink pattern's URL when the permalink field
+	// gave the page URL, with the line its slug came from.
+	defaultURL  string
+	defaultLine int
 	// dates are the start, end and published time with their fields,
 	// which each load checks against its own day (see farFuture).
 	dates []pageDate

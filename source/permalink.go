@@ -71,27 +71,68 @@ func expandPermalink(pattern string, ev *talkfeed.Event, slug string) string {
 
 // pageURL sets the page URL: the permalink field's, or else the permalink
 // pattern's, for the slug field, the title or the ID, in that order. It
-// notes the line a clash with another page's URL is reported at.
+// notes the line a clash with another page's URL is reported at, and,
+// when the permalink field gave the URL, the pattern's URL, which the
+// page falls back to if its permalink is reserved (see collect).
 func (m *mapping) pageURL(ev *talkfeed.Event) {
 	if pl, e := m.text(fieldPermalink); e != nil && pl != "" {
 		ev.PageURL = m.urlOf(e, pl, linkURL)
 		m.r.urlLine = e.line
 	}
-	if ev.PageURL != "" {
-		return
+	permalink := ev.PageURL != ""
+	def, line := m.patternURL(ev)
+	if permalink {
+		m.r.defaultURL, _ = m.boundURL(def)
+		m.r.defaultLine = line
+	} else {
+		ev.PageURL = def
+		if m.r.urlLine == 0 {
+			m.r.urlLine = line
+		}
 	}
+	if u, cut := m.boundURL(ev.PageURL); cut {
+		m.r.warnf(max(m.r.urlLine, 1), "page URL %s has a path segment over %d bytes, longer than a file name can be; the page is published at %s", ev.PageURL, talkfeed.MaxSegmentBytes, u)
+		ev.PageURL = u
+	}
+}
+
+// patternURL is the permalink pattern's URL for the page, and the line of
+// the field its slug came from (0 for none).
+func (m *mapping) patternURL(ev *talkfeed.Event) (string, int) {
+	line := 0
 	slug, se := m.text(fieldSlug)
 	if slug = talkfeed.Slug(slug); slug == "" {
 		slug = talkfeed.Slug(ev.Title)
 	} else {
-		m.r.urlLine = se.line
+		line = se.line
 	}
 	if slug == "" {
 		slug = talkfeed.Slug(path.Base(ev.ID))
 	}
-	if te := m.lookup(fieldTitle); te != nil && m.r.urlLine == 0 {
-		m.r.urlLine = te.line
+	if te := m.lookup(fieldTitle); te != nil && line == 0 {
+		line = te.line
 	}
 	p := expandPermalink(m.p.permalink, ev, slug)
-	ev.PageURL = m.p.base.ResolveReference(&url.URL{Path: strings.TrimPrefix(p, "/")}).String()
+	return m.p.base.ResolveReference(&url.URL{Path: strings.TrimPrefix(p, "/")}).String(), line
+}
+
+// boundURL bounds the path segments of a page URL under the base URL
+// (talkfeed.BoundPath), and reports whether it cut one: the page is
+// published at that path, and no file system holds a name over 255
+// bytes. Slugs are bounded already; a permalink, :id or :filename may
+// not be.
+func (m *mapping) boundURL(raw string) (string, bool) {
+	rel, ok := strings.CutPrefix(raw, m.p.base.String())
+	if !ok || strings.ContainsAny(rel, "?#") {
+		return raw, false
+	}
+	dec, err := url.PathUnescape(rel)
+	if err != nil {
+		return raw, false
+	}
+	b := talkfeed.BoundPath(dec)
+	if b == dec {
+		return raw, false
+	}
+	return m.p.base.ResolveReference(&url.URL{Path: b}).String(), true
 }

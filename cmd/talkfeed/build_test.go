@@ -41,7 +41,7 @@ func TestWriteTreeWritesRedirects(t *testing.T) {
 	}
 	out := t.TempDir()
 	tree := build(map[string]string{base + "events/2020/moved-talk/": current})
-	if err := writeTree(out, tree, 5*time.Minute, io.Discard); err != nil {
+	if _, err := writeTree(out, tree, 5*time.Minute, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	redirects := read(out, publish.RedirectsPath)
@@ -60,7 +60,7 @@ func TestWriteTreeWritesRedirects(t *testing.T) {
 	}
 
 	none := build(nil)
-	if err := writeTree(out, none, 5*time.Minute, io.Discard); err != nil {
+	if _, err := writeTree(out, none, 5*time.Minute, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(out, publish.RedirectsPath); got != string(none.RedirectsFile()) || strings.Contains(got, "moved-talk") {

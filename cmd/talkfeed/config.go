@@ -126,13 +126,15 @@ type settings struct {
 }
 
 // setBaseURL publishes the outputs at base: the site's and the
-// loader's, which make page URLs absolute, always agree.
+// loader's, which make page URLs absolute, always agree, and so do the
+// page URLs the loader refuses as the tree's own.
 func (s *settings) setBaseURL(base string) {
 	if !strings.HasSuffix(base, "/") {
 		// Output URLs are the base plus a relative path.
 		base += "/"
 	}
 	s.site.BaseURL, s.loader.BaseURL = base, base
+	s.loader.Reserved = func(pageURL string) string { return publish.ReservedPageURL(base, pageURL) }
 }
 
 // publishOptions are the URL tree's options for content c.
