@@ -102,7 +102,7 @@ func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io
 			return "", err
 		}
 		swapped = true
-		if err := syncFolder(parent); err != nil {
+		if err := syncPath(parent); err != nil {
 			return "", err
 		}
 		// tmp holds the old tree now.
@@ -132,7 +132,7 @@ func writeTree(dir string, tree *publish.Tree, maxAge time.Duration, progress io
 		os.Remove(link)
 		return "", err
 	}
-	if err := syncFolder(parent); err != nil {
+	if err := syncPath(parent); err != nil {
 		return "", err
 	}
 	for _, v := range versions(parent, name) {
@@ -234,11 +234,15 @@ func writeFiles(dir string, tree *publish.Tree, maxAge time.Duration, progress i
 		mu.Unlock()
 		return nil
 	}
+	var paths []string
 	write := func(p string, body []byte) error {
 		if err := mkdir(p); err != nil {
 			return err
 		}
-		return writeSynced(p, body)
+		mu.Lock()
+		paths = append(paths, p)
+		mu.Unlock()
+		return writeFile(p, body)
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -288,9 +292,11 @@ func writeFiles(dir string, tree *publish.Tree, maxAge time.Duration, progress i
 		{publish.RedirectsPath, tree.RedirectsFile()},
 		{publish.NginxPath, tree.NginxConf(maxAge)},
 	} {
-		if err := writeSynced(filepath.Join(dir, f.path), f.body); err != nil {
+		p := filepath.Join(dir, f.path)
+		if err := writeFile(p, f.body); err != nil {
 			return err
 		}
+		paths = append(paths, p)
 	}
 	// The folders' entries, deepest first for no reason but order.
 	all := make([]string, 0, len(folders))
@@ -299,8 +305,18 @@ func writeFiles(dir string, tree *publish.Tree, maxAge time.Duration, progress i
 	}
 	slices.Sort(all)
 	slices.Reverse(all)
-	for _, d := range all {
-		if err := syncFolder(d); err != nil {
+	return syncTree(dir, paths, all)
+}
+
+// syncEach fsyncs each file, then each folder.
+func syncEach(files, folders []string) error {
+	for _, p := range files {
+		if err := syncPath(p); err != nil {
+			return err
+		}
+	}
+	for _, d := range folders {
+		if err := syncPath(d); err != nil {
 			return err
 		}
 	}
@@ -310,9 +326,9 @@ func writeFiles(dir string, tree *publish.Tree, maxAge time.Duration, progress i
 // writers is how many files build writes at once.
 const writers = 16
 
-// writeSynced creates the file p with body and fsyncs it. The folder is
-// the build's own, so no one reads a file half written.
-func writeSynced(p string, body []byte) error {
+// writeFile creates the file p with body. The folder is the build's own,
+// so no one reads a file half written; syncTree makes it durable.
+func writeFile(p string, body []byte) error {
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -320,13 +336,12 @@ func writeSynced(p string, body []byte) error {
 	// 0644 whatever the umask, as a static server must read it.
 	_, werr := f.Write(body)
 	merr := f.Chmod(0o644)
-	serr := f.Sync()
 	cerr := f.Close()
-	return errors.Join(werr, merr, serr, cerr)
+	return errors.Join(werr, merr, cerr)
 }
 
-// syncFolder makes the entries of a folder (new files, renames) durable.
-func syncFolder(dir string) error {
+// syncPath makes a file, or a folder's entries, durable.
+func syncPath(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

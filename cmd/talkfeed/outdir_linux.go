@@ -38,3 +38,18 @@ func lockFolder(dir string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// syncTree makes the new tree at dir durable before it is swapped in: one
+// syncfs(2) of its file system, where an fsync of each of 60,000 files
+// and their folders cost a disk round trip each.
+func syncTree(dir string, files, folders []string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return syncEach(files, folders)
+	}
+	return nil
+}
