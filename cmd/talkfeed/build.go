@@ -10,6 +10,7 @@ import (
 
 	"github.com/talkfeed/talkfeed"
 	"github.com/talkfeed/talkfeed/publish"
+	"github.com/talkfeed/talkfeed/source"
 )
 
 func runBuild(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) int {
@@ -50,6 +51,26 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
+	// The build runs beside a watch on the signal and the deadline: a
+	// page that sent a renderer into a loop must not hold the process
+	// past SIGTERM. Stopped, it leaves --out as it was (the new tree is
+	// written beside it, and the next build removes what is left).
+	built := make(chan int, 1)
+	go func() { built <- buildAndWrite(ctx, c, loader, keeper, cfg, today, *out, stdout, stderr) }()
+	select {
+	case code := <-built:
+		return code
+	case <-ctx.Done():
+		fmt.Fprintf(stderr, "talkfeed build: stopped (%v); %s is as it was\n", context.Cause(ctx), *out)
+	case <-time.After(cfg.reloadTimeout):
+		fmt.Fprintf(stderr, "talkfeed build: abandoned after %s (reload_timeout); %s is as it was\n", cfg.reloadTimeout, *out)
+	}
+	return exitFail
+}
+
+// buildAndWrite loads, renders and writes the tree, and stores the
+// ledger.
+func buildAndWrite(ctx context.Context, c *content, loader *source.Loader, keeper *ledgerKeeper, cfg settings, today time.Time, out string, stdout, stderr io.Writer) int {
 	in, err := loadInput(ctx, c, loader, keeper, keeper.open(), cfg.removalGrace)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
@@ -77,13 +98,13 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
-	at, err := writeTree(*out, tree, cfg.interval, stderr)
+	at, err := writeTree(out, tree, cfg.interval, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "talkfeed build: %v\n", err)
 		return exitFail
 	}
-	where := *out
-	if abs, _ := filepath.Abs(*out); at != abs {
+	where := out
+	if abs, _ := filepath.Abs(out); at != abs {
 		where += " (a link to " + filepath.Base(at) + ")"
 	}
 	counts := res.Counts()

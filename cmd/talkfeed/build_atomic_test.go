@@ -365,3 +365,53 @@ func TestSwapByRenames(t *testing.T) {
 		t.Errorf("left: %v", s)
 	}
 }
+
+// A build stops at SIGTERM and at its deadline (reload_timeout), leaving
+// --out as it was, instead of running on as long as a page keeps a
+// renderer busy.
+func TestBuildStopsOnSignalAndDeadline(t *testing.T) {
+	bin := plainBinary(t)
+	src := t.TempDir()
+	if err := pagegen.Write(src, 3000, 1); err != nil {
+		t.Fatal(err)
+	}
+	run := func(out string, signal bool, extra ...string) (string, error) {
+		args := append([]string{"build", "--out", out, "--state", t.TempDir(), "--base-url", "https://talks.example/"}, extra...)
+		cmd := exec.Command(bin, append(args, src)...)
+		cmd.Env = append(os.Environ(), clockVar+"=2026-06-01T12:00:00Z")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if signal {
+			time.Sleep(300 * time.Millisecond) // loading 3,000 pages
+			cmd.Process.Signal(syscall.SIGTERM)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			return stderr.String(), err
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("build did not stop")
+			return "", nil
+		}
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	msg, err := run(out, false, "--reload-timeout", "50ms")
+	if err == nil || !strings.Contains(msg, "abandoned after 50ms") {
+		t.Errorf("a build past its deadline: %v, %q", err, msg)
+	}
+	if _, err := os.Lstat(out); !os.IsNotExist(err) {
+		t.Errorf("a build past its deadline left %s: %v", out, err)
+	}
+	msg, err = run(out, true)
+	if err == nil || !strings.Contains(msg, "stopped") {
+		t.Errorf("a build at SIGTERM: %v, %q", err, msg)
+	}
+	if _, err := os.Lstat(out); !os.IsNotExist(err) {
+		t.Errorf("a build stopped by SIGTERM left %s: %v", out, err)
+	}
+}
