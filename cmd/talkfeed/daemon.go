@@ -246,7 +246,14 @@ func (d *daemon) reload(ctx context.Context, trigger string) error {
 		d.log.Info("reloaded", "trigger", trigger, "duration", took, "talks", len(p.res.Events),
 			"skipped", p.res.Skipped, "errors", c.Errors, "warnings", c.Warnings, "changed", p.tree != nil, "changes", len(p.news))
 	}
-	d.srv.SetStatus(d.status(report, p.res))
+	// A failed reload publishes nothing: the counts stay those of the
+	// snapshot served (a refused empty load said "events: 0" while five
+	// talks were still served); last_reload says why.
+	served := p.res
+	if err != nil {
+		served = nil
+	}
+	d.srv.SetStatus(d.status(report, served))
 	return err
 }
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +21,13 @@ import (
 // block until release, ignoring their context, as a page that sends a
 // renderer into a loop would.
 func runawayDaemon(t *testing.T) (d *daemon, stick func(), release func()) {
+	d, stick, release, _ = runawayDaemonIn(t)
+	return d, stick, release
+}
+
+func runawayDaemonIn(t *testing.T) (d *daemon, stick func(), release func(), dir string) {
 	t.Helper()
-	dir := t.TempDir()
+	dir = t.TempDir()
 	if err := pagegen.Write(dir, 5, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +53,7 @@ func runawayDaemon(t *testing.T) (d *daemon, stick func(), release func()) {
 		default:
 		}
 	}
-	return d, func() { close(stuck) }, func() { close(released) }
+	return d, func() { close(stuck) }, func() { close(released) }, dir
 }
 
 // A reload that overruns its deadline is abandoned: the last good
@@ -127,5 +134,26 @@ func TestShutdownDuringARunawayReload(t *testing.T) {
 	case <-done:
 	case <-time.After(shutdownTimeout + 10*time.Second):
 		t.Fatal("Run did not end during a runaway reload")
+	}
+}
+
+// A reload that fails (here: refused, for it found no talk where there
+// were five) leaves /-/status counting the snapshot still served.
+func TestStatusCountsWhatIsServed(t *testing.T) {
+	d, _, _, dir := runawayDaemonIn(t)
+	ctx := context.Background()
+	if err := d.reload(ctx, "start"); err != nil {
+		t.Fatal(err)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "*", "*.md"))
+	more, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	for _, p := range append(pages, more...) {
+		os.Remove(p)
+	}
+	if err := d.reload(ctx, "http"); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("a reload finding no talk: %v", err)
+	}
+	if st := d.srv.CurrentStatus(); st.Events != 5 || st.LastReload.OK {
+		t.Errorf("status after the refused reload: events %d, last reload %+v", st.Events, st.LastReload)
 	}
 }
