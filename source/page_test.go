@@ -78,6 +78,8 @@ func TestDialectTimes(t *testing.T) {
 		{"unreadable time is all-day with warning", "date: 2018-03-28\ntime: evening", "2018-03-28T00:00:00+01:00", "", true, "Europe/London", 1},
 		{"all_day forces all-day", "date: 2018-03-28 19:00\nall_day: true", "2018-03-28T00:00:00+01:00", "", true, "Europe/London", 0},
 		{"slash date", "date: 2018/03/28", "2018-03-28T00:00:00+01:00", "", true, "Europe/London", 0},
+		{"an end years ahead is kept, with a warning", "date: 2024-05-02T10:00:00\ntimezone: Europe/London\nend: 2040-05-02T10:00:00", "2024-05-02T10:00:00+01:00", "2040-05-02T10:00:00+01:00", false, "Europe/London", 1},
+		{"a three-month residency is no warning", "date: 2024-05-02\nend: 2024-08-02", "2024-05-02T00:00:00+01:00", "2024-08-02T00:00:00+01:00", true, "Europe/London", 0},
 		{"start wins over date, which becomes published", "date: 2018-01-05\nstart: 2018-03-28 19:00", "2018-03-28T19:00:00+01:00", "", false, "Europe/London", 0},
 	}
 	for _, tc := range tests {

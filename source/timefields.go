@@ -133,12 +133,21 @@ func (m *mapping) end(ev *talkfeed.Event, start when) {
 	} else {
 		m.timedEnd(ev, end, line, timeAlone)
 	}
+	if !ev.End.IsZero() && ev.End.Sub(ev.Start) > longestTalk {
+		// Kept (a residency may run for months), but most such ends are
+		// a year mistyped, and each year spanned costs the calendars.
+		m.r.warnf(line, "the talk lasts %d days, to %s: is the end's year right?", int(ev.End.Sub(ev.Start).Hours()/24), ev.End.Format(time.DateOnly))
+	}
 	if !timeAlone {
 		// An end with a date was read from the end field; an end time
 		// alone is on the start's day, which the start's check covers.
 		m.r.noteDate(roleEnd, m.lookup(fieldEnd), ev.End)
 	}
 }
+
+// longestTalk is the length past which an end is reported as likely
+// mistyped.
+const longestTalk = 366 * 24 * time.Hour
 
 // endWhen reads the end from an end date-time, an end date, an end time
 // alone, or an end date plus an end time, and the line that diagnostics
