@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -178,26 +180,55 @@ func (l *Ledger) Observe(events []Event, at time.Time) (*Ledger, []Change) {
 // their talks are kept as they were, neither changed nor removed, so a
 // page that breaks before a restart is no removal to tell subscribers.
 func (l *Ledger) ObserveKeeping(events []Event, at time.Time, unloaded []string) (*Ledger, []Change) {
+	return l.observe(events, digests(events), at, unloaded)
+}
+
+// ObserveStamped is ObserveKeeping, and the events stamped by the new
+// ledger (Stamped), each digested once for both: at 10,000 talks the
+// digests were a quarter of a one-page reload.
+func (l *Ledger) ObserveStamped(events []Event, at time.Time, unloaded []string) (*Ledger, []Change, []Event) {
+	ds := digests(events)
+	next, news := l.observe(events, ds, at, unloaded)
+	return next, news, next.stamped(events, ds)
+}
+
+// digests are the events' content digests, on every core.
+func digests(events []Event) []string {
+	out := make([]string, len(events))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(events)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				out[i] = ContentDigest(&events[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (l *Ledger) observe(events []Event, digests []string, at time.Time, unloaded []string) (*Ledger, []Change) {
 	next := l.Clone() // indexed afresh
 	at = at.UTC().Truncate(time.Second)
 	importing := next.since.IsZero()
 	if importing {
 		next.since, next.delta.Since = at, at
 	}
-	byID := make([]*Event, len(events))
+	byID := make([]int, len(events))
 	present := make(map[string]bool, len(events))
 	for i := range events {
-		byID[i] = &events[i]
+		byID[i] = i
 		present[events[i].ID] = true
 	}
 	// In ID order, so that the times taken are the same on every run.
-	slices.SortStableFunc(byID, func(a, b *Event) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(events[a].ID, events[b].ID) })
 	var news []Change
-	for _, e := range byID {
+	for _, i := range byID {
 		if importing {
-			next.importTalk(e, at)
+			next.importTalk(&events[i], digests[i], at)
 		} else {
-			news = append(news, next.record(e, at)...)
+			news = append(news, next.record(&events[i], digests[i], at)...)
 		}
 	}
 	kept := make(map[string]bool, len(unloaded))
@@ -227,9 +258,9 @@ func ImportTime(e *Event, at time.Time) time.Time {
 }
 
 // importTalk records a talk found on the first import.
-func (l *Ledger) importTalk(e *Event, at time.Time) {
+func (l *Ledger) importTalk(e *Event, digest string, at time.Time) {
 	first := ImportTime(e, at).UTC().Truncate(time.Second)
-	ent := LedgerEntry{Digest: ContentDigest(e), FirstSeen: first, Published: e.Published, PageURL: e.PageURL, Path: e.Source.Path, Talk: FingerprintOf(e)}
+	ent := LedgerEntry{Digest: digest, FirstSeen: first, Published: e.Published, PageURL: e.PageURL, Path: e.Source.Path, Talk: FingerprintOf(e)}
 	ent.Announced = l.announced.claim(announceTime(e, first, at), at)
 	changed := ent.Announced
 	// A page's own updated time is evidence of its last change too.
@@ -261,7 +292,7 @@ func (l *Ledger) Apply(at time.Time, changed []*Event, removed []string) []Chang
 	l.index()
 	var out []Change
 	for _, e := range changed {
-		out = append(out, l.record(e, at)...)
+		out = append(out, l.record(e, ContentDigest(e), at)...)
 	}
 	for _, id := range removed {
 		out = append(out, l.remove(id, at)...)
@@ -273,8 +304,7 @@ func (l *Ledger) Apply(at time.Time, changed []*Event, removed []string) []Chang
 // subscribers: a new talk (or one back after a removal), a cancellation,
 // a new time or a new place. A change of any other published field
 // raises the version without a change of its own.
-func (l *Ledger) record(e *Event, at time.Time) []Change {
-	digest := ContentDigest(e)
+func (l *Ledger) record(e *Event, digest string, at time.Time) []Change {
 	old, known := l.entries[e.ID]
 	if known && old.Removed.IsZero() && old.Digest == digest {
 		return nil // most talks of most reloads
@@ -404,12 +434,14 @@ func (l *Ledger) Stamp(id string) Stamp {
 }
 
 // Stamped returns copies of the events, each with its stamp.
-func (l *Ledger) Stamped(events []Event) []Event {
+func (l *Ledger) Stamped(events []Event) []Event { return l.stamped(events, digests(events)) }
+
+// stamped stamps events whose content digests are digests.
+func (l *Ledger) stamped(events []Event, digests []string) []Event {
 	out := slices.Clone(events)
 	for i := range out {
 		out[i].Stamp = l.Stamp(out[i].ID)
-		out[i].outputKey = ""
-		out[i].outputKey = OutputKey(&out[i])
+		out[i].outputKey = outputKey(&out[i], digests[i])
 	}
 	return out
 }
@@ -507,7 +539,11 @@ func OutputKey(e *Event) string {
 	if e.outputKey != "" {
 		return e.outputKey
 	}
-	return e.ID + "\x00" + ContentDigest(e) + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
+	return outputKey(e, ContentDigest(e))
+}
+
+func outputKey(e *Event, digest string) string {
+	return e.ID + "\x00" + digest + "\x00" + strconv.Itoa(e.Stamp.Version) + "\x00" +
 		e.Announced().UTC().Format(time.RFC3339Nano) + "\x00" + e.LastChanged().UTC().Format(time.RFC3339Nano)
 }
 

@@ -468,3 +468,24 @@ func TestLedgerDelta(t *testing.T) {
 		t.Errorf("an unchanged observation's delta: %+v", same.Delta())
 	}
 }
+
+// ObserveStamped is ObserveKeeping then Stamped, digesting each talk once:
+// the same ledger, changes, stamps and output keys.
+func TestObserveStampedIsObserveThenStamped(t *testing.T) {
+	base, _ := talkfeed.NewLedger().Observe(ledgerTalks(), importAt)
+	evs := ledgerTalks()
+	evs[0].Start = evs[0].Start.Add(time.Hour) // rescheduled
+	a, newsA := base.ObserveKeeping(evs, laterAt, nil)
+	b, newsB, stamped := base.ObserveStamped(evs, laterAt, nil)
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) || len(newsA) != len(newsB) || len(newsA) == 0 {
+		t.Fatalf("ledgers or changes differ: %d and %d changes", len(newsA), len(newsB))
+	}
+	want := a.Stamped(evs)
+	for i := range want {
+		if stamped[i].Stamp != want[i].Stamp || talkfeed.OutputKey(&stamped[i]) != talkfeed.OutputKey(&want[i]) {
+			t.Errorf("%s: stamped %+v, want %+v", want[i].ID, stamped[i].Stamp, want[i].Stamp)
+		}
+	}
+}

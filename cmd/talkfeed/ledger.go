@@ -174,14 +174,14 @@ type observed struct {
 // still in their grace on day, and the redirects of moved pages.
 func observe(base *talkfeed.Ledger, res *source.Result, at, day time.Time, grace time.Duration, opts *publish.Options) observed {
 	events, unloaded := res.Events, res.Unloaded
-	next, news := base.ObserveKeeping(events, at, unloaded)
+	next, news, stamped := base.ObserveStamped(events, at, unloaded)
 	opts.Changes = next.Changes()
 	if opts.Changes == nil {
 		opts.Changes = []talkfeed.Change{} // an empty change feed, not none
 	}
 	opts.Tombstones = next.Tombstones(day, grace)
 	opts.Redirects = next.Redirects()
-	return observed{ledger: next, news: news, catalog: talkfeed.NewCatalog(next.Stamped(events))}
+	return observed{ledger: next, news: news, catalog: talkfeed.NewCatalog(stamped)}
 }
 
 // loadInput loads the content and gives it the ledger it is observed
