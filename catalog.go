@@ -55,7 +55,7 @@ func (c *Catalog) Categories() []string {
 		if e.Category == "" {
 			continue
 		}
-		if s := Slug(e.Category); seen[s] == "" {
+		if s := CategorySlug(e.Category); seen[s] == "" {
 			seen[s] = e.Category
 		}
 	}
@@ -109,7 +109,7 @@ func (f Filter) Apply(c *Catalog) []Event {
 
 // Match reports whether f selects e.
 func (f Filter) Match(e *Event) bool {
-	if len(f.Categories) > 0 && !anySlug(f.Categories, e.Category) {
+	if len(f.Categories) > 0 && !slices.ContainsFunc(f.Categories, func(c string) bool { return e.Category != "" && CategorySlug(c) == CategorySlug(e.Category) }) {
 		return false
 	}
 	if len(f.Tags) > 0 && !anySlug(f.Tags, e.Tags...) {

@@ -30,6 +30,18 @@ var foldSpecial = map[rune]string{
 // hold.
 func Slug(text string) string { return BoundSegment(fullSlug(text), MaxSlugBytes) }
 
+// CategorySlug is a category's folder name: its slug, or, for a category
+// with none (only emoji, only punctuation), "c-" and 8 hex digits of its
+// SHA-256, so that its feeds have a folder of their own (they were
+// published at "category//", which no server serves).
+func CategorySlug(category string) string {
+	if s := Slug(category); s != "" || category == "" {
+		return s
+	}
+	sum := sha256.Sum256([]byte(category))
+	return "c-" + hex.EncodeToString(sum[:4])
+}
+
 // Bounds of the path segments the tree is made of. File systems refuse
 // names over 255 bytes; the tree adds ".gz", ".br" or ".ics" to some.
 const (

@@ -381,13 +381,13 @@ func (t *Tree) folderViews() []view {
 	out := []view{root}
 	categories := cat.Categories()
 	for _, e := range tombs {
-		if e.Category != "" && !slices.ContainsFunc(categories, func(c string) bool { return talkfeed.Slug(c) == talkfeed.Slug(e.Category) }) {
+		if e.Category != "" && !slices.ContainsFunc(categories, func(c string) bool { return talkfeed.CategorySlug(c) == talkfeed.CategorySlug(e.Category) }) {
 			categories = append(categories, e.Category)
 		}
 	}
-	slices.SortStableFunc(categories, func(a, b string) int { return strings.Compare(talkfeed.Slug(a), talkfeed.Slug(b)) })
+	slices.SortStableFunc(categories, func(a, b string) int { return strings.Compare(talkfeed.CategorySlug(a), talkfeed.CategorySlug(b)) })
 	for _, c := range categories {
-		t.categories[talkfeed.Slug(c)] = c
+		t.categories[talkfeed.CategorySlug(c)] = c
 		f := talkfeed.Filter{Categories: []string{c}}
 		v := folderView(CategoryPath(c), site.Title+": "+c, description(site, c), f.Apply(cat), t.r.o.FeedLimit)
 		v.tombstones = matching(f, tombs)

@@ -19,6 +19,9 @@ import (
 type bodyRenderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// maxMarkdown is the largest body rendered as Markdown
+	// (maxMarkdownBody; tests lift it).
+	maxMarkdown int
 }
 
 func newBodyRenderer() *bodyRenderer {
@@ -40,7 +43,7 @@ func newBodyRenderer() *bodyRenderer {
 	p.RequireNoFollowOnLinks(false)
 	p.RequireParseableURLs(true)
 	p.AllowURLSchemes("http", "https", "mailto")
-	return &bodyRenderer{md: md, policy: p}
+	return &bodyRenderer{md: md, policy: p, maxMarkdown: maxMarkdownBody}
 }
 
 // renderedBody is the result of rendering one page body.
@@ -48,7 +51,16 @@ type renderedBody struct {
 	html           string
 	firstParagraph string
 	slides, video  string // embeds found in the body
+	// plain says the body was too large to render as Markdown and is
+	// shown as text.
+	plain bool
 }
+
+// maxMarkdownBody bounds the body rendered as Markdown. goldmark's cost
+// is not linear in every input (a megabyte of mixed emphasis runs took
+// over 10 s, of backticks 740 MB); a talk's abstract is a few KB, so a
+// body past this is shown as plain text, with a warning.
+const maxMarkdownBody = 128 << 10
 
 // render converts Markdown to sanitized HTML whose links and images are
 // absolute against base. Embedded frames (slides, videos), which feed
@@ -56,7 +68,10 @@ type renderedBody struct {
 func (r *bodyRenderer) render(src []byte, base *url.URL) (renderedBody, error) {
 	var out renderedBody
 	var buf bytes.Buffer
-	if err := r.md.Convert(boundNesting(src), &buf); err != nil {
+	if len(src) > r.maxMarkdown {
+		out.plain = true
+		plainParagraphs(&buf, src)
+	} else if err := r.md.Convert(boundNesting(src), &buf); err != nil {
 		return out, err
 	}
 	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
@@ -203,3 +218,15 @@ func firstParagraph(s string) string {
 }
 
 const summaryMaxRunes = 300
+
+// plainParagraphs writes src as text: its paragraphs (between blank
+// lines), escaped, each in a <p>.
+func plainParagraphs(w *bytes.Buffer, src []byte) {
+	for para := range strings.SplitSeq(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n\n") {
+		if para = strings.TrimSpace(para); para != "" {
+			w.WriteString("<p>")
+			w.WriteString(html.EscapeString(para))
+			w.WriteString("</p>\n")
+		}
+	}
+}

@@ -156,10 +156,38 @@ func boundLine(line []byte) ([]byte, bool) {
 			indent++
 		}
 	}
+	if isWideTableDelimiter(line[i:]) {
+		// Escaping its first pipe makes it no delimiter row: the table
+		// is text, its cells not padded out row by row.
+		k := i + bytes.IndexByte(line[i:], '|')
+		return append(append(append([]byte(nil), line[:k]...), '\\'), line[k:]...), true
+	}
 	if indent <= maxListIndent || !listMarker(line[i:]) {
 		return line, false
 	}
 	return append(append(append([]byte(nil), line[:j]...), bytes.Repeat([]byte{' '}, maxListIndent)...), line[i:]...), true
+}
+
+// maxTableColumns bounds a GFM table's columns: goldmark pads every row
+// to the header's cells, so a wide header over many short rows asked for
+// far more cells than the page holds (a hang), and a 100,000-column one
+// for 700 MB.
+const maxTableColumns = 128
+
+// isWideTableDelimiter reports whether s is a table's delimiter row
+// ("|---|:-:|") of more than maxTableColumns columns.
+func isWideTableDelimiter(s []byte) bool {
+	pipes := 0
+	for _, c := range s {
+		switch c {
+		case '|':
+			pipes++
+		case '-', ':', ' ', '\t', '\r', '\n':
+		default:
+			return false
+		}
+	}
+	return pipes > maxTableColumns
 }
 
 // listMarker reports whether s starts with a list item's marker: "-",

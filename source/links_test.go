@@ -13,6 +13,7 @@ import (
 func TestLinkFloodIsLinear(t *testing.T) {
 	base, _ := url.Parse("https://talks.example/")
 	r := newBodyRenderer()
+	r.maxMarkdown = 1 << 20 // the floods as Markdown, past the body bound
 	cases := map[string]string{
 		"bare":  strings.Repeat("[a](", 100_000),
 		"angle": strings.Repeat("[a](<", 80_000),
@@ -66,6 +67,7 @@ func TestLongLinkDestinationKept(t *testing.T) {
 func TestDeepNestingIsBounded(t *testing.T) {
 	base, _ := url.Parse("https://talks.example/")
 	r := newBodyRenderer()
+	r.maxMarkdown = 1 << 20
 	var lists strings.Builder
 	for i := range 2000 {
 		lists.WriteString(strings.Repeat("  ", i) + "- item\n")
@@ -98,5 +100,38 @@ func TestDeepNestingIsBounded(t *testing.T) {
 	out, _ := r.render([]byte(src), base)
 	if strings.Count(out.html, "<blockquote>") != 3 || strings.Count(out.html, "<ul>") != 3 {
 		t.Errorf("ordinary nesting renders as %s", out.html)
+	}
+}
+
+// A body past maxMarkdownBody is shown as text, escaped, in paragraphs,
+// with a warning; one within it is Markdown.
+func TestLargeBodyIsText(t *testing.T) {
+	base, _ := url.Parse("https://talks.example/")
+	big := "# Title\n\n" + strings.Repeat("*a_ **b__ <b>x</b> ", maxMarkdownBody/18) + "\n\nlast"
+	out, err := newBodyRenderer().render([]byte(big), base)
+	if err != nil || !out.plain {
+		t.Fatalf("a %d KB body: plain %v, %v", len(big)>>10, out.plain, err)
+	}
+	if strings.Contains(out.html, "<b>") || strings.Contains(out.html, "<em>") || !strings.HasPrefix(out.html, "<p># Title</p>") || !strings.HasSuffix(out.html, "<p>last</p>") {
+		t.Errorf("the large body as text: %.120s … %s", out.html, out.html[len(out.html)-40:])
+	}
+	small, err := newBodyRenderer().render([]byte("# Title\n\n*a*"), base)
+	if err != nil || small.plain || !strings.Contains(small.html, "<em>a</em>") {
+		t.Errorf("a small body: %+v %v", small, err)
+	}
+}
+
+// A GFM table wider than maxTableColumns is text, not a table padded
+// cell by cell; a table within it is a table.
+func TestWideTableIsText(t *testing.T) {
+	base, _ := url.Parse("https://talks.example/")
+	wide := strings.Repeat("|a", 5000) + "|\n" + strings.Repeat("|-", 5000) + "|\n" + strings.Repeat("|b|\n", 2000)
+	out, err := newBodyRenderer().render([]byte(wide), base)
+	if err != nil || strings.Contains(out.html, "<table>") || strings.Contains(out.html, "<td") {
+		t.Errorf("a 5,000-column table rendered as a table (%v)", err)
+	}
+	narrow, _ := newBodyRenderer().render([]byte("|a|b|\n|-|-|\n|1|2|\n"), base)
+	if !strings.Contains(narrow.html, "<table>") {
+		t.Errorf("a two-column table: %s", narrow.html)
 	}
 }

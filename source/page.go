@@ -297,6 +297,9 @@ func (m *mapping) links(ev *talkfeed.Event, body []byte) {
 		m.r.warnf(1, "cannot render the body: %v", err)
 		return
 	}
+	if rb.plain {
+		m.r.warnf(1, "the body is over %d KiB: shown as plain text, not rendered as Markdown", maxMarkdownBody>>10)
+	}
 	ev.BodyHTML = rb.html
 	if ev.Summary == "" {
 		ev.Summary = rb.firstParagraph

@@ -8,29 +8,29 @@ import (
 	"github.com/talkfeed/talkfeed"
 )
 
-// hostile is markup a reader that shows text as HTML would run.
-const hostile = `<img src=x onerror=alert(1)><script>alert(2)</script>`
+// hostileMarkup is markup a reader that shows text as HTML would run.
+const hostileMarkup = `<img src=x onerror=alert(1)><script>alert(2)</script>`
 
 // A page whose every text field carries markup loads with each field as
 // plain text and a warning at the field's line; its javascript:, data: and
 // vbscript: URLs are dropped with a warning.
 func TestFrontMatterTextIsPlain(t *testing.T) {
 	page := "---\n" +
-		"title: 'Kafka " + hostile + "'\n" + // 2
+		"title: 'Kafka " + hostileMarkup + "'\n" + // 2
 		"date: 2026-03-01\n" +
-		"description: 'Learn " + hostile + " &amp; more'\n" + // 4
-		"eventlocation: 'Berlin " + hostile + "'\n" + // 5
-		"venue: 'c-base " + hostile + "'\n" + // 6
-		"address: 'Rungestr. 20 " + hostile + "'\n" + // 7
-		"eventname: 'Meetup " + hostile + "'\n" + // 8
-		"category: 'Go " + hostile + "'\n" + // 9
-		"tags: ['a " + hostile + "', '&lt;b onmouseover=x&gt;bold']\n" + // 10
+		"description: 'Learn " + hostileMarkup + " &amp; more'\n" + // 4
+		"eventlocation: 'Berlin " + hostileMarkup + "'\n" + // 5
+		"venue: 'c-base " + hostileMarkup + "'\n" + // 6
+		"address: 'Rungestr. 20 " + hostileMarkup + "'\n" + // 7
+		"eventname: 'Meetup " + hostileMarkup + "'\n" + // 8
+		"category: 'Go " + hostileMarkup + "'\n" + // 9
+		"tags: ['a " + hostileMarkup + "', '&lt;b onmouseover=x&gt;bold']\n" + // 10
 		"speakers:\n" + // 11
-		"  - name: 'Ada " + hostile + "'\n" + // 12
-		"    company: 'Acme " + hostile + "'\n" + // 13
+		"  - name: 'Ada " + hostileMarkup + "'\n" + // 12
+		"    company: 'Acme " + hostileMarkup + "'\n" + // 13
 		"    url: 'javascript:alert(3)'\n" +
 		"  - 'Bob <b>Roe</b> (Initech <i>x</i>)'\n" + // 15
-		"affiliation: 'Umbrella " + hostile + "'\n" + // 16
+		"affiliation: 'Umbrella " + hostileMarkup + "'\n" + // 16
 		"image: 'data:image/svg+xml,<svg onload=alert(4)>'\n" + // 17
 		"slides: 'javascript:alert(5)'\n" + // 18
 		"video: 'vbscript:msgbox(6)'\n" + // 19

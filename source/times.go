@@ -32,6 +32,10 @@ var (
 	clockRE = regexp.MustCompile(`^(\d{1,2})(?:[:.h](\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(?:([aApP])\.?[mM]\.?)?\s*(Z|z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?(?:\s+([A-Za-z]+(?:/[A-Za-z0-9_+-]+)+))?$`)
 )
 
+// maxYear is the last year a date may be in: every time a talk's outputs
+// derive from it stays within the year 9999.
+const maxYear = 9998
+
 const dateHelp = "write a date as YYYY-MM-DD, optionally followed by a time (YYYY-MM-DD HH:MM) and a UTC offset (+01:00) or a zone name (Europe/London)"
 
 // parseWhen reads a date, a date-time or (when clockOnly is allowed) a time
@@ -45,7 +49,11 @@ func parseWhen(s string, clockOnly bool) (when, error) {
 		mo, _ := strconv.Atoi(m[2])
 		w.month = time.Month(mo)
 		w.day, _ = strconv.Atoi(m[3])
-		if w.year < 1000 {
+		// Below 1000 is a typo or a placeholder; 9999 is a placeholder
+		// whose end, the day after an all-day talk's last day, or its
+		// instant in UTC can fall in the year 10000, which no calendar
+		// date (four digits) can hold.
+		if w.year < 1000 || w.year > maxYear {
 			return w, fmt.Errorf("%q: the year %d is not a talk's year", s, w.year)
 		}
 		if t := time.Date(w.year, w.month, w.day, 0, 0, 0, 0, time.UTC); mo < 1 || mo > 12 || t.Day() != w.day {

@@ -136,7 +136,7 @@ func wants(h webhook, category string) bool {
 		return true
 	}
 	for _, c := range h.Categories {
-		if talkfeed.Slug(c) == talkfeed.Slug(category) {
+		if talkfeed.CategorySlug(c) == talkfeed.CategorySlug(category) {
 			return true
 		}
 	}
