@@ -31,7 +31,9 @@ func EventICSPath(id string) string { return eventsRoot + talkfeed.BoundPath(id)
 
 // CategoryPath is the folder of a category's outputs, with a trailing
 // slash.
-func CategoryPath(category string) string { return categoryRoot + talkfeed.CategorySlug(category) + "/" }
+func CategoryPath(category string) string {
+	return categoryRoot + talkfeed.CategorySlug(category) + "/"
+}
 
 // categoryOfDir is the slug a category folder names ("category/kafka/"
 // → "kafka"), or false when dir is no category folder.
