@@ -66,7 +66,7 @@ func FuzzParsePage(f *testing.F) {
 	p := newTestParser(f, Options{DefaultZone: time.UTC})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := p.parse("fuzz.md", data, time.Time{})
-		lines := strings.Count(string(data), "\n") + 2
+		lines := lineBreaks(data) + 2
 		for _, d := range r.diags {
 			if d.File != "fuzz.md" || d.Line < 1 || d.Line > lines || d.Message == "" {
 				t.Fatalf("bad diagnostic %+v for %q", d, data)
@@ -188,7 +188,7 @@ func FuzzFrontMatter(f *testing.F) {
 			return
 		}
 		pg, body, ok := readFrontMatter(text, &r)
-		lines := strings.Count(text, "\n") + 2
+		lines := lineBreaks([]byte(text)) + 2
 		for _, d := range r.diags {
 			if d.Line < 1 || d.Line > lines || d.Message == "" || d.Column < 0 {
 				t.Fatalf("bad diagnostic %+v for %q", d, text)
@@ -394,4 +394,11 @@ func checkWhen(t *testing.T, s string, w when) {
 	if !w.hasDate && !w.hasClock {
 		t.Fatalf("%q read as nothing", s)
 	}
+}
+
+// lineBreaks counts the lines a page's editor shows past the first: CR
+// LF, LF and a lone CR (classic Mac) each end one, as YAML reads them.
+func lineBreaks(data []byte) int {
+	s := string(data)
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n")
 }
