@@ -39,7 +39,7 @@ func runawayDaemonIn(t *testing.T) (d *daemon, stick func(), release func(), dir
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.stateDir, cfg.reloadTimeout = t.TempDir(), 300*time.Millisecond
+	cfg.stateDir = t.TempDir()
 	now, _ := newClock(getenv)
 	d, _, err = newDaemon(context.Background(), cfg, getenv, now, io.Discard)
 	if err != nil {
@@ -66,6 +66,9 @@ func TestReloadOverrunIsAbandoned(t *testing.T) {
 	if err := d.reload(ctx, "start"); err != nil {
 		t.Fatal(err)
 	}
+	// Short only for the runaway: a load under the race detector takes
+	// longer.
+	d.cfg.reloadTimeout = 300 * time.Millisecond
 	stick()
 	err := d.reload(ctx, "http")
 	if !errors.Is(err, errReloadTimeout) || !strings.Contains(err.Error(), "300ms") {
@@ -89,6 +92,7 @@ func TestReloadOverrunIsAbandoned(t *testing.T) {
 		t.Errorf("a reload beside the runaway: %v", err)
 	}
 	release()
+	d.cfg.reloadTimeout = time.Minute
 	deadline := time.Now().Add(20 * time.Second)
 	for d.overrunning.Load() != 0 {
 		if time.Now().After(deadline) {
