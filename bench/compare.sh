@@ -151,7 +151,8 @@ PY
   # Wait until the whole compressed forms are served (not the quick gzip
   # put together from pieces, "-gzj"), so that no compression runs
   # beside the serving figures.
-  until [ -n "$(curl -fsI -H 'Accept-Encoding: br' "http://127.0.0.1:$TF_PORT/feed.rss" | grep -i '^content-encoding: br')" ]; do sleep 0.2; done
+  until [ -n "$(curl -fsI -H 'Accept-Encoding: br' "http://127.0.0.1:$TF_PORT/feed.rss" | grep -i '^content-encoding: br')" ] &&
+    grep 'msg=compressed' "$work/talkfeed.log" | tail -1 | grep -q ' left=0 '; do sleep 0.2; done
   sleep 1
 
   # Serving: the same bytes from nginx (build, same base URL), each
