@@ -71,6 +71,17 @@ if [ "$(nproc)" -ge 2 ]; then
   WRK="taskset -c 1 wrk"
   SERVER_CPU=(taskset -c 0)
 fi
+# edit_and_reload PAGE PID: edits PAGE's title and signals PID every
+# 200 ms, until PID is gone or this is killed.
+edit_and_reload() {
+  local i=0
+  while :; do
+    i=$((i + 1))
+    sed -i "0,/^title/s/^title\(\s*[:=]\s*\).*/title\1\"Reloading $i\"/" "$1"
+    kill -HUP "$2" 2>/dev/null || return 0
+    sleep 0.2
+  done
+}
 etag() { curl -fsI -H "Accept-Encoding: $2" "$1" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r'; }
 
 echo "# talkfeed beside its baselines"
@@ -211,15 +222,7 @@ CONF
   # Requests while the page is edited and reloaded every 200 ms, beside
   # the same requests with no reload (the row above, this run).
   quiet=$(rps "$tf/feed.rss" "Accept-Encoding: gzip")
-  (
-    i=0
-    while :; do
-      i=$((i + 1))
-      sed -i "0,/^title/s/^title\(\s*[:=]\s*\).*/title\1\"Reloading $i\"/" "$page"
-      kill -HUP "$tf_pid" 2>/dev/null || exit 0
-      sleep 0.2
-    done
-  ) &
+  edit_and_reload "$page" "$tf_pid" &
   editor=$!
   $WRK -t1 -c"$CONNS" -d"$DURATION" -H "Accept-Encoding: gzip" "$tf/feed.rss" >"$work/reloading.txt"
   kill "$editor" 2>/dev/null
@@ -262,15 +265,7 @@ if [ -d "$corpus" ]; then
   : >"$work/quiet.txt" && : >"$work/busy.txt"
   for _ in $(seq "$RUNS"); do
     rps "http://127.0.0.1:$TF_PORT/feed.rss" "Accept-Encoding: gzip" >>"$work/quiet.txt"
-    (
-      i=0
-      while :; do
-        i=$((i + 1))
-        sed -i "0,/^title/s/^title\(\s*[:=]\s*\).*/title\1\"Reloading $i\"/" "$page"
-        kill -HUP "$tf_pid" 2>/dev/null || exit 0
-        sleep 0.2
-      done
-    ) &
+    edit_and_reload "$page" "$tf_pid" &
     editor=$!
     rps "http://127.0.0.1:$TF_PORT/feed.rss" "Accept-Encoding: gzip" >>"$work/busy.txt"
     kill "$editor" 2>/dev/null

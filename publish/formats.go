@@ -44,35 +44,29 @@ func (f *Format) Ext() string { return strings.TrimPrefix(path.Ext(f.Name), ".")
 // formats are the outputs of every view folder, in the order they are
 // rendered.
 var formats = []*Format{
-	{Name: "feed.rss", ContentType: TypeRSS, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
-		if gz {
-			return feeds.RSSGzip(r.feedView(v), r.feedOptions(v))
-		}
-		b, err := feeds.RSS(r.feedView(v), r.feedOptions(v))
-		return b, nil, err
-	}},
-	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
-		if gz {
-			return feeds.AtomGzip(r.feedView(v), r.feedOptions(v))
-		}
-		b, err := feeds.Atom(r.feedView(v), r.feedOptions(v))
-		return b, nil, err
-	}},
-	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
-		if gz {
-			return feeds.JSONGzip(r.feedView(v), r.feedOptions(v))
-		}
-		b, err := feeds.JSON(r.feedView(v), r.feedOptions(v))
-		return b, nil, err
-	}},
+	{Name: "feed.rss", ContentType: TypeRSS, Feed: true, render: feedRender(feeds.RSS, feeds.RSSGzip)},
+	{Name: "feed.atom", ContentType: TypeAtom, Feed: true, render: feedRender(feeds.Atom, feeds.AtomGzip)},
+	{Name: "feed.json", ContentType: TypeJSON, Feed: true, render: feedRender(feeds.JSON, feeds.JSONGzip)},
 	{Name: "calendar.ics", ContentType: TypeICS, render: func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
 		cv := ical.View{SelfURL: v.self, Name: v.title, Description: v.description, Events: v.calendarEvents()}
-		if gz {
-			return ical.CalendarGzip(cv, r.co)
-		}
-		b, err := ical.Calendar(cv, r.co)
-		return b, nil, err
+		return withGzip(cv, r.co, gz, ical.Calendar, ical.CalendarGzip)
 	}},
+}
+
+// feedRender renders a view as one feed format, plain or with its gzip.
+func feedRender(plain func(feeds.View, feeds.Options) ([]byte, error), gzipped func(feeds.View, feeds.Options) ([]byte, []byte, error)) func(*renderer, view, bool) ([]byte, []byte, error) {
+	return func(r *renderer, v view, gz bool) ([]byte, []byte, error) {
+		return withGzip(r.feedView(v), r.feedOptions(v), gz, plain, gzipped)
+	}
+}
+
+// withGzip calls gzipped when the gzip form is asked for, else plain.
+func withGzip[V, O any](v V, o O, gz bool, plain func(V, O) ([]byte, error), gzipped func(V, O) ([]byte, []byte, error)) ([]byte, []byte, error) {
+	if gz {
+		return gzipped(v, o)
+	}
+	b, err := plain(v, o)
+	return b, nil, err
 }
 
 // formatNamed returns the format whose view file is name.

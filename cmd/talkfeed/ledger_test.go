@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -124,20 +123,7 @@ func TestCompressionFollowsThePublish(t *testing.T) {
 	if err := pagegen.Write(dir, 120, 1); err != nil { // a feed over lazyAbove
 		t.Fatal(err)
 	}
-	getenv := func(k string) string { return map[string]string{clockVar: testNow}[k] }
-	fs := newFlagSet("serve", "serve", io.Discard)
-	var f serveFlags
-	f.register(fs)
-	cfg, err := f.resolve([]string{dir}, getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.stateDir = t.TempDir()
-	now, _ := newClock(getenv)
-	d, _, err := newDaemon(context.Background(), cfg, getenv, now, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := folderDaemon(t, dir)
 	ctx := context.Background()
 	if err := d.reload(ctx, "start"); err != nil {
 		t.Fatal(err)

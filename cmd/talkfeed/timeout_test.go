@@ -17,6 +17,27 @@ import (
 	"github.com/talkfeed/talkfeed/bench/pagegen"
 )
 
+// folderDaemon is the daemon `talkfeed serve dir` makes, at the pinned
+// clock, with a state folder of its own.
+func folderDaemon(t *testing.T, dir string) *daemon {
+	t.Helper()
+	getenv := func(k string) string { return map[string]string{clockVar: testNow}[k] }
+	fs := newFlagSet("serve", "serve", io.Discard)
+	var f serveFlags
+	f.register(fs)
+	cfg, err := f.resolve([]string{dir}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.stateDir = t.TempDir()
+	now, _ := newClock(getenv)
+	d, _, err := newDaemon(context.Background(), cfg, getenv, now, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // runawayDaemon is a daemon on five good pages whose plans, after stick,
 // block until release, ignoring their context, as a page that sends a
 // renderer into a loop would.
@@ -31,20 +52,7 @@ func runawayDaemonIn(t *testing.T) (d *daemon, stick func(), release func(), dir
 	if err := pagegen.Write(dir, 5, 1); err != nil {
 		t.Fatal(err)
 	}
-	getenv := func(k string) string { return map[string]string{clockVar: testNow}[k] }
-	fs := newFlagSet("serve", "serve", io.Discard)
-	var f serveFlags
-	f.register(fs)
-	cfg, err := f.resolve([]string{dir}, getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.stateDir = t.TempDir()
-	now, _ := newClock(getenv)
-	d, _, err = newDaemon(context.Background(), cfg, getenv, now, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = folderDaemon(t, dir)
 	stuck, released := make(chan struct{}), make(chan struct{})
 	d.planStarts = func(context.Context) {
 		select {
