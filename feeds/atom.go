@@ -77,7 +77,7 @@ func atomFeed(v View, o Options, gz bool) ([]byte, []byte, error) {
 	}
 	entries := make([]*fragment, len(its))
 	for i, it := range its {
-		frag, err := o.Fragments.get("atom", it, func() ([]byte, error) { return atomEntryXML(it.filled(o), o) })
+		frag, err := fragmentOf(o.Fragments, "atom", it, func() ([]byte, error) { return atomEntryXML(it.filled(o), o) })
 		if err != nil {
 			return nil, nil, err
 		}

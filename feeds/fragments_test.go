@@ -20,7 +20,7 @@ func TestFragmentsKeepTheBytes(t *testing.T) {
 			if got := render(t, r, v, o); !bytes.Equal(got, whole) {
 				t.Fatalf("put together:\n%s\nwant\n%s", got, whole)
 			}
-			kept := len(o.Fragments.cur)
+			kept := o.Fragments.Len()
 			if kept != len(v.Events) {
 				t.Errorf("%d items kept of %d", kept, len(v.Events))
 			}
@@ -30,8 +30,8 @@ func TestFragmentsKeepTheBytes(t *testing.T) {
 			if got, want := render(t, r, v, o), render(t, r, v, testOptions()); !bytes.Equal(got, want) {
 				t.Fatalf("after an edit:\n%s\nwant\n%s", got, want)
 			}
-			if len(o.Fragments.cur) != len(v.Events) {
-				t.Errorf("the next generation keeps %d items", len(o.Fragments.cur))
+			if o.Fragments.Len() != len(v.Events) {
+				t.Errorf("the next generation keeps %d items", o.Fragments.Len())
 			}
 		})
 	}

@@ -86,7 +86,7 @@ func jsonFeed(v View, o Options, gz bool) ([]byte, []byte, error) {
 	}
 	frags := make([]*fragment, len(its))
 	for i, it := range its {
-		frag, err := o.Fragments.get("json", it, func() ([]byte, error) { return jsonItemBytes(it.filled(o), o) })
+		frag, err := fragmentOf(o.Fragments, "json", it, func() ([]byte, error) { return jsonItemBytes(it.filled(o), o) })
 		if err != nil {
 			return nil, nil, err
 		}

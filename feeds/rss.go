@@ -131,7 +131,7 @@ func rss(v View, o Options, gz bool) ([]byte, []byte, error) {
 	}
 	items := make([]*fragment, len(its))
 	for i, it := range its {
-		frag, err := o.Fragments.get("rss", it, func() ([]byte, error) { return rssItemXML(it.filled(o), o) })
+		frag, err := fragmentOf(o.Fragments, "rss", it, func() ([]byte, error) { return rssItemXML(it.filled(o), o) })
 		if err != nil {
 			return nil, nil, err
 		}

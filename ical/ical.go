@@ -20,6 +20,7 @@ import (
 	"github.com/k3a/html2text"
 
 	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/internal/generation"
 	"github.com/talkfeed/talkfeed/internal/gzjoin"
 )
 
@@ -101,7 +102,7 @@ func calendar(v View, o Options, gz bool) ([]byte, []byte, error) {
 	n := len(head)
 	for i := range v.Events {
 		e := &v.Events[i]
-		texts[i] = o.Kept.event(e, func() string { return newEvent(e, host, o).Serialize(serialization) })
+		texts[i] = keptVEVENT(o.Kept, e, func() string { return newEvent(e, host, o).Serialize(serialization) })
 		n += len(texts[i].text)
 	}
 	out := make([]byte, 0, n)
@@ -306,7 +307,7 @@ func description(e *talkfeed.Event, o Options) string {
 		parts = append(parts, e.Summary)
 	}
 	if e.BodyHTML != "" {
-		body := o.Kept.text(e.BodyHTML)
+		body := keptText(o.Kept, e.BodyHTML)
 		if body != "" && body != e.Summary {
 			parts = append(parts, body)
 		}
@@ -333,10 +334,7 @@ func description(e *talkfeed.Event, o Options) string {
 // VEVENT depends on the Options too: a generation must only follow one
 // made with the same Options. Safe for concurrent use; a nil Kept
 // renders everything every time.
-type Kept struct {
-	mu        sync.Mutex
-	prev, cur map[string]*keptEvent
-}
+type Kept = generation.Cache[*keptEvent]
 
 // keptEvent is a text kept: a VEVENT as serialized, or a body's text;
 // and, for a VEVENT, once a calendar's gzip form asks for it, its
@@ -353,47 +351,27 @@ func (k *keptEvent) gz() []byte {
 }
 
 // NewKept starts a generation that takes what prev has (nil for none).
-func NewKept(prev *Kept) *Kept {
-	k := &Kept{cur: map[string]*keptEvent{}}
-	if prev != nil {
-		prev.mu.Lock()
-		k.prev = prev.cur
-		prev.mu.Unlock()
-	}
-	return k
-}
+func NewKept(prev *Kept) *Kept { return generation.Next(prev) }
 
-func (k *Kept) get(key string, render func() string) *keptEvent {
+func kept(k *Kept, key func() string, render func() string) *keptEvent {
+	mk := func() (*keptEvent, error) { return &keptEvent{text: render()}, nil }
 	if k == nil {
-		return &keptEvent{text: render()}
+		t, _ := mk()
+		return t
 	}
-	k.mu.Lock()
-	t, ok := k.cur[key]
-	if !ok {
-		t, ok = k.prev[key]
-	}
-	k.mu.Unlock()
-	if !ok {
-		t = &keptEvent{text: render()}
-	}
-	k.mu.Lock()
-	k.cur[key] = t
-	k.mu.Unlock()
+	t, _ := k.Get(key(), mk)
 	return t
 }
 
-func (k *Kept) text(html string) string {
-	return k.get("body\x00"+html, func() string { return bodyText(html) }).text
+// keptText is a body's plain text.
+func keptText(k *Kept, html string) string {
+	return kept(k, func() string { return "body\x00" + html }, func() string { return bodyText(html) }).text
 }
 
-// event keys a talk's VEVENT by everything it is made of: its content
-// and the ledger's stamp.
-func (k *Kept) event(e *talkfeed.Event, render func() string) *keptEvent {
-	if k == nil {
-		return &keptEvent{text: render()}
-	}
-	key := "vevent\x00" + talkfeed.OutputKey(e)
-	return k.get(key, render)
+// keptVEVENT keys a talk's VEVENT by everything it is made of: its
+// content and the ledger's stamp.
+func keptVEVENT(k *Kept, e *talkfeed.Event, render func() string) *keptEvent {
+	return kept(k, func() string { return "vevent\x00" + talkfeed.OutputKey(e) }, render)
 }
 
 func bodyText(html string) string {

@@ -81,11 +81,11 @@ func Index(events []talkfeed.Event, today time.Time, o Options) ([]byte, error) 
 	// Latest first: reversed once, not prepended talk by talk (which
 	// copied the whole list each time, quadratic in the past talks).
 	slices.Reverse(past)
-	upcomingLines, err := o.Lines.lines(upcoming)
+	upcomingLines, err := lines(o.Lines, upcoming)
 	if err != nil {
 		return nil, err
 	}
-	pastLines, err := o.Lines.lines(past)
+	pastLines, err := lines(o.Lines, past)
 	if err != nil {
 		return nil, err
 	}

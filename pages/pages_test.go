@@ -432,8 +432,8 @@ func TestIndexFromKeptLines(t *testing.T) {
 		if !bytes.Equal(got, whole) {
 			t.Fatalf("generation %d: the page from kept lines differs:\n%s", gen, got)
 		}
-		if len(o.Lines.cur) != len(evs) {
-			t.Errorf("generation %d keeps %d lines for %d talks", gen, len(o.Lines.cur), len(evs))
+		if o.Lines.Len() != len(evs) {
+			t.Errorf("generation %d keeps %d lines for %d talks", gen, o.Lines.Len(), len(evs))
 		}
 		o.Lines = NewLines(o.Lines)
 	}
