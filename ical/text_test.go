@@ -73,7 +73,7 @@ func TestKeptKeepsTheBytes(t *testing.T) {
 	if !next.Took("body\x00" + e.BodyHTML) {
 		t.Error("the next generation does not take the body's text")
 	}
-	if third := NewKept(next); third.Took("body\x00"+e.BodyHTML) {
+	if third := NewKept(next); third.Took("body\x00" + e.BodyHTML) {
 		t.Error("a body asked for by no calendar since is kept")
 	}
 }

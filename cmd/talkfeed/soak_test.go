@@ -87,8 +87,8 @@ func TestSoak(t *testing.T) {
 	const minReloads = 10
 	var (
 		done, failed, reloaded atomic.Int64
-		mu           sync.Mutex
-		failures     []string
+		mu                     sync.Mutex
+		failures               []string
 	)
 	fail := func(format string, args ...any) {
 		failed.Add(1)
