@@ -197,6 +197,7 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 		farLimit = farFutureLimit(l.today())
 	}
 	var files []string
+	var infos []fs.FileInfo // each file's, or nil
 	// unreadable are the folders that could not be read: their pages
 	// are there, unseen, and keep their last good versions.
 	var unreadable []string
@@ -247,6 +248,16 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 			return nil
 		}
 		files = append(files, p)
+		// A regular file's directory entry has its size and time at
+		// hand (stat relative to its folder): a page unchanged since it
+		// was parsed costs no open, stat and close (with os.Root, an
+		// open per folder of its path too), which at 10,000 pages was
+		// most of a reload that found nothing changed.
+		var info fs.FileInfo
+		if d.Type().IsRegular() {
+			info, _ = d.Info()
+		}
+		infos = append(infos, info)
 		return ctx.Err()
 	})
 	if err != nil {
@@ -258,6 +269,10 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 	for range min(l.workers, max(len(files), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
+				if r, ok := l.cached(files[i], infos[i]); ok {
+					results[i] = r
+					continue
+				}
 				results[i] = l.loadFile(fsys, files[i])
 			}
 		})
@@ -425,7 +440,9 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 	if int64(len(data)) > l.maxSize { // grew since Stat
 		return fail(fmt.Sprintf("page is over the %s limit for a page; not read", byteSize(l.maxSize)))
 	}
-	return l.parse(p, data, info.ModTime())
+	c := l.parse(p, data, info.ModTime())
+	l.noteChange(p, changeTime(info))
+	return c
 }
 
 // cachedPage is a parsed page, reused while its bytes and modification
@@ -433,6 +450,10 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 type cachedPage struct {
 	sum     [32]byte
 	modTime time.Time
+	// changed is the inode's change time where the system gives it
+	// (zero elsewhere): a chmod that makes the page unreadable moves it,
+	// not the modification time.
+	changed time.Time
 	size    int64
 	result  pageResult
 }
@@ -440,7 +461,7 @@ type cachedPage struct {
 // cached returns the last parse of the page at p when the file's size and
 // modification time are those it was parsed at.
 func (l *Loader) cached(p string, info fs.FileInfo) (pageResult, bool) {
-	if info.ModTime().Nanosecond() == 0 {
+	if info == nil || info.ModTime().Nanosecond() == 0 {
 		// No times, or times in whole seconds (HFS+, FAT, some network
 		// file systems): two edits within a second could look alike.
 		return pageResult{}, false
@@ -448,10 +469,21 @@ func (l *Loader) cached(p string, info fs.FileInfo) (pageResult, bool) {
 	l.cacheMu.Lock()
 	c, ok := l.cache[p]
 	l.cacheMu.Unlock()
-	if !ok || c.size != info.Size() || !c.modTime.Equal(info.ModTime()) {
+	if !ok || c.size != info.Size() || !c.modTime.Equal(info.ModTime()) || !c.changed.Equal(changeTime(info)) {
 		return pageResult{}, false
 	}
 	return c.copyResult(), true
+}
+
+// noteChange records the change time of the page at p as read with its
+// last parse.
+func (l *Loader) noteChange(p string, changed time.Time) {
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	if c, ok := l.cache[p]; ok {
+		c.changed = changed
+		l.cache[p] = c
+	}
 }
 
 // copyResult is the cached result for a caller that may change it
@@ -579,8 +611,9 @@ func byteSize(n int64) string {
 // a distinct one, so that neither can shadow the first, and a page whose
 // permalink is reserved (Options.Reserved) its pattern's URL.
 func collect(res *Result, results []pageResult, reserved func(string) string) {
-	byID := map[string]string{}
-	byURL := map[string]string{}
+	byID := make(map[string]string, len(results))
+	byURL := make(map[string]string, len(results))
+	res.Events = slices.Grow(res.Events, len(results))
 	for _, r := range results {
 		res.Diagnostics = append(res.Diagnostics, r.diags...)
 		if r.skipped {
@@ -623,7 +656,11 @@ func collect(res *Result, results []pageResult, reserved func(string) string) {
 		byURL[ev.PageURL] = r.path
 		res.Events = append(res.Events, *ev)
 	}
-	slices.SortStableFunc(res.Events, func(a, b talkfeed.Event) int { return strings.Compare(a.Source.Path, b.Source.Path) })
+	byPath := func(a, b talkfeed.Event) int { return strings.Compare(a.Source.Path, b.Source.Path) }
+	// Mostly in order already (the walk's), and an Event is large to swap.
+	if !slices.IsSortedFunc(res.Events, byPath) {
+		slices.SortStableFunc(res.Events, byPath)
+	}
 }
 
 func reservedURL(reserved func(string) string, u string) string {

@@ -640,7 +640,10 @@ func TestLastGoodVersionKeptWhileUnreadable(t *testing.T) {
 		{"an empty page", func() { writeFile(t, dir, "a.md", "") }, "a.md", "empty"},
 		{"a page cut short in its first line", func() { writeFile(t, dir, "a.md", "--") }, "a.md", "empty"},
 		{"a page cut short in its front matter", func() { writeFile(t, dir, "a.md", "---\ntitle: Alp") }, "a.md", "front matter"},
-		{"an unreadable page", func() { denied["a.md"] = true }, "a.md", "permission denied"},
+		{"an unreadable page", func() { // a chmod: the change time moves
+			denied["a.md"] = true
+			os.Chmod(filepath.Join(dir, "a.md"), 0)
+		}, "a.md", "permission denied"},
 		{"an unreadable folder", func() { denied["2027"] = true }, "2027", "permission denied"},
 		{"an unreadable folder below", func() { denied["2027/deep"] = true }, "2027/deep", "permission denied"},
 	} {
@@ -653,6 +656,7 @@ func TestLastGoodVersionKeptWhileUnreadable(t *testing.T) {
 			t.Errorf("%s: diagnostics %v", c.name, res.Diagnostics)
 		}
 		clear(denied)
+		os.Chmod(filepath.Join(dir, "a.md"), 0o644)
 		writeFile(t, dir, "a.md", talk("Alpha", "2027-01-01"))
 		if res := loadNow(); !slices.Equal(titles(res), all) || res.Counts().Errors+res.Counts().Warnings != 0 {
 			t.Errorf("%s, readable again: %q %v", c.name, titles(res), res.Diagnostics)
