@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -82,6 +83,9 @@ type Ledger struct {
 	// delta is what changed since the ledger was cloned or read: what a
 	// store appends instead of writing the whole ledger again.
 	delta LedgerDelta
+
+	// memo is shared with the ledgers observed from this one.
+	memo *digestMemo
 }
 
 // LedgerDelta is what one observation changed in a ledger: the entries
@@ -161,7 +165,7 @@ func (l *Ledger) Changes() []Change { return l.changes }
 
 // Clone returns a copy that can change without changing l.
 func (l *Ledger) Clone() *Ledger {
-	c := &Ledger{since: l.since, entries: maps.Clone(l.entries), changes: slices.Clone(l.changes)}
+	c := &Ledger{since: l.since, entries: maps.Clone(l.entries), changes: slices.Clone(l.changes), memo: l.memo}
 	c.index()
 	return c
 }
@@ -180,32 +184,66 @@ func (l *Ledger) Observe(events []Event, at time.Time) (*Ledger, []Change) {
 // their talks are kept as they were, neither changed nor removed, so a
 // page that breaks before a restart is no removal to tell subscribers.
 func (l *Ledger) ObserveKeeping(events []Event, at time.Time, unloaded []string) (*Ledger, []Change) {
-	return l.observe(events, digests(events), at, unloaded)
+	memo := l.memoOrNew()
+	next, news := l.observe(events, memo.digests(events), at, unloaded)
+	next.memo = memo
+	return next, news
 }
 
 // ObserveStamped is ObserveKeeping, and the events stamped by the new
 // ledger (Stamped), each digested once for both: at 10,000 talks the
 // digests were a quarter of a one-page reload.
 func (l *Ledger) ObserveStamped(events []Event, at time.Time, unloaded []string) (*Ledger, []Change, []Event) {
-	ds := digests(events)
+	memo := l.memoOrNew()
+	ds := memo.digests(events)
 	next, news := l.observe(events, ds, at, unloaded)
+	next.memo = memo
 	return next, news, next.stamped(events, ds)
 }
 
-// digests are the events' content digests, on every core.
-func digests(events []Event) []string {
+// digests are the events' content digests, on every core: from the
+// memo where a talk is as it was, else digested.
+func (m *digestMemo) digests(events []Event) []string {
 	out := make([]string, len(events))
+	var last map[string]memoDigest
+	if p := m.byID.Load(); p != nil {
+		last = *p
+	}
+	kept := make([]memoDigest, len(events))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(events)/256))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			var va, vb digestValues
 			for i := w; i < len(events); i += workers {
+				if was, ok := last[events[i].ID]; ok && sameContent(&was.talk, &events[i], &va, &vb) {
+					out[i], kept[i] = was.digest, was
+					continue
+				}
 				out[i] = ContentDigest(&events[i])
+				// Its own slices: a caller may change a tag in place.
+				talk := events[i]
+				talk.Tags, talk.Speakers = slices.Clone(talk.Tags), slices.Clone(talk.Speakers)
+				kept[i] = memoDigest{talk: talk, digest: out[i]}
 			}
 		})
 	}
 	wg.Wait()
+	next := make(map[string]memoDigest, len(events))
+	for i := range events {
+		next[events[i].ID] = kept[i]
+	}
+	m.byID.Store(&next)
 	return out
+}
+
+// memoOrNew is the ledger's digest memo, or a new one for a ledger that
+// has none (read from a store).
+func (l *Ledger) memoOrNew() *digestMemo {
+	if l.memo != nil {
+		return l.memo
+	}
+	return &digestMemo{}
 }
 
 func (l *Ledger) observe(events []Event, digests []string, at time.Time, unloaded []string) (*Ledger, []Change) {
@@ -434,7 +472,9 @@ func (l *Ledger) Stamp(id string) Stamp {
 }
 
 // Stamped returns copies of the events, each with its stamp.
-func (l *Ledger) Stamped(events []Event) []Event { return l.stamped(events, digests(events)) }
+func (l *Ledger) Stamped(events []Event) []Event {
+	return l.stamped(events, l.memoOrNew().digests(events))
+}
 
 // stamped stamps events whose content digests are digests.
 func (l *Ledger) stamped(events []Event, digests []string) []Event {
@@ -503,14 +543,22 @@ func (l *Ledger) Redirects() map[string]string {
 func ContentDigest(e *Event) string {
 	b := make([]byte, 0, 256+len(e.BodyHTML)+len(e.Summary))
 	str := func(s string) { b = append(strconv.AppendInt(b, int64(len(s)), 10), ':'); b = append(b, s...) }
-	tm := func(t time.Time) {
+	digested(e, str, func(t time.Time) {
 		if t.IsZero() {
 			str("")
 			return
 		}
 		str(t.UTC().Format(time.RFC3339Nano))
-	}
-	for _, s := range []string{e.Title, e.Summary, e.BodyHTML, e.TimeZone, e.Location, e.Venue, e.Address, e.OnlineURL,
+	})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// digested visits, in a fixed order, every value of a talk that its
+// content digest is made of: one list for ContentDigest and
+// sameContent, so that the two cannot disagree.
+func digested(e *Event, str func(string), tm func(time.Time)) {
+	for _, s := range [...]string{e.Title, e.Summary, e.BodyHTML, e.TimeZone, e.Location, e.Venue, e.Address, e.OnlineURL,
 		e.EventName, e.Category, e.SpeakerText, e.ImageURL, e.PageURL, e.Links.Slides, e.Links.Video, e.Links.Registration, string(e.Status)} {
 		str(s)
 	}
@@ -528,8 +576,42 @@ func ContentDigest(e *Event) string {
 		str(sp.Affiliation)
 		str(sp.URL)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+}
+
+// digestValues are the values digested visits, gathered for a comparison.
+type digestValues struct {
+	strs  []string
+	times []time.Time
+}
+
+func (v *digestValues) of(e *Event) {
+	v.strs, v.times = v.strs[:0], v.times[:0]
+	digested(e, func(s string) { v.strs = append(v.strs, s) }, func(t time.Time) { v.times = append(v.times, t) })
+}
+
+// sameContent reports whether a and b have the same content digest,
+// without digesting them: the values digested are compared, and the
+// strings of a page unchanged since its last load are the same strings,
+// which compare at once. Equal instants digest alike in any zone.
+func sameContent(a, b *Event, va, vb *digestValues) bool {
+	va.of(a)
+	vb.of(b)
+	return slices.Equal(va.strs, vb.strs) && slices.EqualFunc(va.times, vb.times, time.Time.Equal)
+}
+
+// digestMemo keeps each talk's content digest with the talk it was made
+// from, across observations: digesting every talk (its body and all)
+// was most of a one-page reload's ledger work at 10,000 talks, and a
+// talk whose page did not change has the same strings as last time.
+// Ledgers observed from one another share it; it is replaced whole,
+// never changed, so concurrent observations read it safely.
+type digestMemo struct {
+	byID atomic.Pointer[map[string]memoDigest]
+}
+
+type memoDigest struct {
+	talk   Event
+	digest string
 }
 
 // OutputKey names everything about a talk that its outputs are made of:
