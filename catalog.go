@@ -2,8 +2,10 @@ package talkfeed
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -12,6 +14,17 @@ import (
 type Catalog struct {
 	events []Event
 	byID   map[string]int
+	// facets are each event's values as filters compare them, made once
+	// (slugs are costly: a reload filed 10,000 talks into each category
+	// by slugging every talk's category once per category).
+	facetsOnce sync.Once
+	facets     []facets
+	// Categories are wanted by every reload, the other facets only by
+	// filtered views: they are made apart.
+	categoriesOnce sync.Once
+	categorySlugs  []string // each event's, "" for none
+	categories     []string
+	byCategory     map[string][]Event
 }
 
 // NewCatalog copies events into a catalog in its canonical order.
@@ -25,6 +38,104 @@ func NewCatalog(events []Event) *Catalog {
 		}
 	}
 	return &Catalog{events: es, byID: byID}
+}
+
+// facets are an event's values as a filter compares them: slugs, with
+// the empty ones left out.
+type facets struct {
+	category, eventName string
+	tags, speakers      []string
+}
+
+// slugger slugs text, each distinct text once.
+type slugger map[string]string
+
+func (s slugger) slug(text string) string {
+	if v, ok := s[text]; ok {
+		return v
+	}
+	v := Slug(text)
+	if s != nil {
+		s[text] = v
+	}
+	return v
+}
+
+func (s slugger) slugs(texts []string) []string {
+	var out []string
+	for _, t := range texts {
+		if v := s.slug(t); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func facetsOf(e *Event, s slugger, category string) facets {
+	fx := facets{category: category, eventName: s.slug(e.EventName), tags: s.slugs(e.Tags)}
+	for _, sp := range e.Speakers {
+		if v := s.slug(sp.Name); v != "" {
+			fx.speakers = append(fx.speakers, v)
+		}
+	}
+	return fx
+}
+
+// categoryOf is an event's category slug, "" for none.
+func categoryOf(e *Event, cache map[string]string) string {
+	if e.Category == "" {
+		return ""
+	}
+	if v, ok := cache[e.Category]; ok {
+		return v
+	}
+	v := CategorySlug(e.Category)
+	if cache != nil {
+		cache[e.Category] = v
+	}
+	return v
+}
+
+func (c *Catalog) indexCategories() {
+	c.categoriesOnce.Do(func() {
+		cache := map[string]string{}
+		c.categorySlugs = make([]string, len(c.events))
+		c.byCategory = map[string][]Event{}
+		first := map[string]string{}
+		for i := range c.events {
+			slug := categoryOf(&c.events[i], cache)
+			c.categorySlugs[i] = slug
+			if slug == "" {
+				continue
+			}
+			if first[slug] == "" {
+				first[slug] = c.events[i].Category
+			}
+			c.byCategory[slug] = append(c.byCategory[slug], c.events[i])
+		}
+		for _, slug := range slices.Sorted(maps.Keys(first)) {
+			c.categories = append(c.categories, first[slug])
+		}
+	})
+}
+
+func (c *Catalog) index() []facets {
+	c.indexCategories()
+	c.facetsOnce.Do(func() {
+		s := slugger{}
+		c.facets = make([]facets, len(c.events))
+		for i := range c.events {
+			c.facets[i] = facetsOf(&c.events[i], s, c.categorySlugs[i])
+		}
+	})
+	return c.facets
+}
+
+// InCategory returns the events of a category (by slug, as a filter
+// matches it), in canonical order. Callers must not modify the slice.
+func (c *Catalog) InCategory(category string) []Event {
+	c.indexCategories()
+	return c.byCategory[CategorySlug(category)]
 }
 
 func compareEvents(a, b Event) int {
@@ -48,27 +159,11 @@ func (c *Catalog) Event(id string) (Event, bool) {
 }
 
 // Categories returns the distinct categories, ordered by slug, each
-// spelled as on its first event in canonical order.
+// spelled as on its first event in canonical order. Callers must not
+// modify the slice.
 func (c *Catalog) Categories() []string {
-	seen := map[string]string{}
-	for _, e := range c.events {
-		if e.Category == "" {
-			continue
-		}
-		if s := CategorySlug(e.Category); seen[s] == "" {
-			seen[s] = e.Category
-		}
-	}
-	slugs := make([]string, 0, len(seen))
-	for s := range seen {
-		slugs = append(slugs, s)
-	}
-	slices.Sort(slugs)
-	out := make([]string, len(slugs))
-	for i, s := range slugs {
-		out[i] = seen[s]
-	}
-	return out
+	c.indexCategories()
+	return c.categories
 }
 
 // Filter selects events. Within one field the values are alternatives (any
@@ -95,12 +190,14 @@ type Filter struct {
 
 // Apply returns the events of c that f selects, in canonical order.
 func (f Filter) Apply(c *Catalog) []Event {
+	fxs := c.index()
+	w := f.wanted()
 	var out []Event
 	for i := range c.events {
 		if f.Limit > 0 && len(out) == f.Limit {
 			break
 		}
-		if f.Match(&c.events[i]) {
+		if f.match(&c.events[i], &fxs[i], &w) {
 			out = append(out, c.events[i])
 		}
 	}
@@ -109,23 +206,37 @@ func (f Filter) Apply(c *Catalog) []Event {
 
 // Match reports whether f selects e.
 func (f Filter) Match(e *Event) bool {
-	if len(f.Categories) > 0 && !slices.ContainsFunc(f.Categories, func(c string) bool { return e.Category != "" && CategorySlug(c) == CategorySlug(e.Category) }) {
+	fx := facetsOf(e, nil, categoryOf(e, nil))
+	w := f.wanted()
+	return f.match(e, &fx, &w)
+}
+
+// wanted are a filter's values as slugs, made once per Apply.
+type wanted struct {
+	categories, tags, speakers, eventNames []string
+}
+
+func (f Filter) wanted() wanted {
+	w := wanted{tags: slugger(nil).slugs(f.Tags), speakers: slugger(nil).slugs(f.Speakers), eventNames: slugger(nil).slugs(f.EventNames)}
+	for _, c := range f.Categories {
+		w.categories = append(w.categories, CategorySlug(c))
+	}
+	return w
+}
+
+// match is Match with e's facets and f's wanted slugs made.
+func (f Filter) match(e *Event, fx *facets, w *wanted) bool {
+	if len(f.Categories) > 0 && (fx.category == "" || !slices.Contains(w.categories, fx.category)) {
 		return false
 	}
-	if len(f.Tags) > 0 && !anySlug(f.Tags, e.Tags...) {
+	if len(f.Tags) > 0 && !anyOf(w.tags, fx.tags...) {
 		return false
 	}
-	if len(f.EventNames) > 0 && !anySlug(f.EventNames, e.EventName) {
+	if len(f.EventNames) > 0 && !anyOf(w.eventNames, fx.eventName) {
 		return false
 	}
-	if len(f.Speakers) > 0 {
-		names := make([]string, len(e.Speakers))
-		for i, s := range e.Speakers {
-			names[i] = s.Name
-		}
-		if !anySlug(f.Speakers, names...) {
-			return false
-		}
+	if len(f.Speakers) > 0 && !anyOf(w.speakers, fx.speakers...) {
+		return false
 	}
 	if len(f.Locations) > 0 && !anySubstring(f.Locations, e.Location, e.Venue, e.Address) {
 		return false
@@ -142,16 +253,11 @@ func (f Filter) Match(e *Event) bool {
 	return true
 }
 
-func anySlug(wanted []string, have ...string) bool {
+// anyOf reports whether any slug in have is wanted ("" never is).
+func anyOf(wanted []string, have ...string) bool {
 	for _, h := range have {
-		hs := Slug(h)
-		if hs == "" {
-			continue
-		}
-		for _, w := range wanted {
-			if Slug(w) == hs {
-				return true
-			}
+		if h != "" && slices.Contains(wanted, h) {
+			return true
 		}
 	}
 	return false

@@ -161,3 +161,31 @@ func TestSlugBounded(t *testing.T) {
 		t.Errorf("BoundPath = %q", p)
 	}
 }
+
+// A category's events are those a filter on it selects, whatever the
+// spelling asked for.
+func TestInCategory(t *testing.T) {
+	evs := []talkfeed.Event{
+		{ID: "a", Category: "Fast Data", Start: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{ID: "b", Category: "fast-data", Start: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)},
+		{ID: "c", Category: "Go", Start: time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{ID: "d", Start: time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC)},
+		{ID: "e", Category: "🚀", Start: time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC)},
+	}
+	c := talkfeed.NewCatalog(evs)
+	for _, ask := range []string{"Fast Data", "FAST DATA", "Go", "🚀", "none", ""} {
+		want := talkfeed.Filter{Categories: []string{ask}}.Apply(c)
+		got := c.InCategory(ask)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d events, the filter %d", ask, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID {
+				t.Errorf("%q: %s, the filter %s", ask, got[i].ID, want[i].ID)
+			}
+		}
+	}
+	if n := len(c.InCategory("fast data")); n != 2 {
+		t.Errorf("one category in two spellings: %d events", n)
+	}
+}

@@ -253,16 +253,21 @@ func (l *Ledger) observe(events []Event, digests []string, at time.Time, unloade
 	if importing {
 		next.since, next.delta.Since = at, at
 	}
-	byID := make([]int, len(events))
+	// The talks to record: all on an import, else the new, returning
+	// and changed ones (record leaves a talk as it was alone).
+	var todo []int
 	present := make(map[string]bool, len(events))
 	for i := range events {
-		byID[i] = i
 		present[events[i].ID] = true
+		if old, ok := next.entries[events[i].ID]; !importing && ok && old.Removed.IsZero() && old.Digest == digests[i] {
+			continue
+		}
+		todo = append(todo, i)
 	}
 	// In ID order, so that the times taken are the same on every run.
-	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(events[a].ID, events[b].ID) })
+	slices.SortStableFunc(todo, func(a, b int) int { return cmp.Compare(events[a].ID, events[b].ID) })
 	var news []Change
-	for _, i := range byID {
+	for _, i := range todo {
 		if importing {
 			next.importTalk(&events[i], digests[i], at)
 		} else {
@@ -273,10 +278,15 @@ func (l *Ledger) observe(events []Event, digests []string, at time.Time, unloade
 	for _, p := range unloaded {
 		kept[p] = true
 	}
-	for _, id := range slices.Sorted(maps.Keys(next.entries)) {
-		if !present[id] && !(kept[next.entries[id].Path] && next.entries[id].Path != "") {
-			news = append(news, next.remove(id, at)...)
+	var gone []string
+	for id, ent := range next.entries {
+		if !present[id] && ent.Removed.IsZero() && !(kept[ent.Path] && ent.Path != "") {
+			gone = append(gone, id)
 		}
+	}
+	slices.Sort(gone)
+	for _, id := range gone {
+		news = append(news, next.remove(id, at)...)
 	}
 	return next, news
 }
@@ -491,12 +501,16 @@ func (l *Ledger) stamped(events []Event, digests []string) []Event {
 // cancel them instead of keeping a ghost or dropping them unannounced.
 // Removed before that, a talk drops out. In ID order.
 func (l *Ledger) Tombstones(day time.Time, grace time.Duration) []Event {
-	var out []Event
-	for _, id := range slices.Sorted(maps.Keys(l.entries)) {
-		ent := l.entries[id]
-		if ent.Removed.IsZero() || !UTCDay(ent.Removed).Add(grace).After(day) {
-			continue
+	var ids []string
+	for id, ent := range l.entries {
+		if !ent.Removed.IsZero() && UTCDay(ent.Removed).Add(grace).After(day) {
+			ids = append(ids, id)
 		}
+	}
+	slices.Sort(ids)
+	var out []Event
+	for _, id := range ids {
+		ent := l.entries[id]
 		e := ent.Talk.AsEvent(id)
 		e.Status = StatusCancelled
 		e.PageURL = ent.PageURL
@@ -511,19 +525,32 @@ func (l *Ledger) Tombstones(day time.Time, grace time.Duration) []Event {
 // page URLs now. A URL that is some talk's page now never redirects;
 // when two talks had one URL, the one that changed last has it.
 func (l *Ledger) Redirects() map[string]string {
-	current := map[string]bool{}
-	var live []string
+	// The live talks that moved, and their past URLs: few, so the rest
+	// of the ledger is only looked at once, not sorted or indexed.
+	var moved []string
+	past := map[string]bool{}
 	for id, e := range l.entries {
-		if e.Removed.IsZero() {
-			current[e.PageURL] = true
-			live = append(live, id)
+		if e.Removed.IsZero() && len(e.PastURLs) > 0 {
+			moved = append(moved, id)
+			for _, u := range e.PastURLs {
+				past[u] = true
+			}
 		}
 	}
-	slices.SortFunc(live, func(a, b string) int {
+	out := map[string]string{}
+	if len(moved) == 0 {
+		return out
+	}
+	current := map[string]bool{}
+	for _, e := range l.entries {
+		if e.Removed.IsZero() && past[e.PageURL] {
+			current[e.PageURL] = true
+		}
+	}
+	slices.SortFunc(moved, func(a, b string) int {
 		return cmp.Or(l.entries[a].Changed.Compare(l.entries[b].Changed), cmp.Compare(a, b))
 	})
-	out := map[string]string{}
-	for _, id := range live {
+	for _, id := range moved {
 		e := l.entries[id]
 		for _, u := range e.PastURLs {
 			if !current[u] && u != "" && e.PageURL != "" {

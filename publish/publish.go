@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"path"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/talkfeed/talkfeed"
@@ -55,6 +57,14 @@ type Options struct {
 	// Compressed to fill in after the tree is served: a reload serves its
 	// new bytes at once, and its compressed forms a moment later.
 	Lazy bool
+	// Deferred leaves the views that a reload must render anew (the
+	// feeds and calendars of every talk and of each category, the change
+	// feeds, the subscribe page) to be rendered on first use (File.
+	// Rendered): a reload publishes its new talk pages and calendars at
+	// once, and the large views that hold the talk a moment later, or
+	// when a client first asks, whichever comes first. A view whose
+	// render fails serves the one it replaces. For a daemon, with Lazy.
+	Deferred bool
 	// Previous is the tree served before, if any: its outputs whose inputs
 	// are unchanged are taken as they are, compressed forms and all,
 	// instead of being rendered and compressed again.
@@ -100,6 +110,68 @@ type File struct {
 	// (gzjoin), until Compressed compresses the whole: a little larger,
 	// other bytes, so another ETag.
 	joined bool
+	// deferred renders the file on first use (Options.Deferred); nil
+	// for a file rendered when built. Copies of the file share it.
+	deferred *deferredFile
+}
+
+// deferredFile is a file of a deferred tree, rendered once on first use
+// by whoever asks first (a request, or the daemon right after
+// publishing); those who ask meanwhile wait for it.
+type deferredFile struct {
+	once sync.Once
+	// render is dropped once it ran: what it holds (the catalog, the
+	// renderer) would otherwise stay alive with every tree that takes
+	// the file.
+	render func() (File, error)
+	done   atomic.Pointer[File]
+	err    error
+	// fallback is the file the tree served before at the path, as
+	// rendered (never itself deferred, so trees do not chain): served
+	// when the render fails, as a failed reload keeps the last good
+	// snapshot. Nil for none, and once rendered.
+	fallback atomic.Pointer[File]
+}
+
+// Rendered returns the file with its bytes and ETag: f itself, or, for a
+// file of a deferred tree, the file once rendered (rendering it now if
+// no one has). A render that failed gives its error, and the file the
+// previous tree had at the path when there was one.
+func (f *File) Rendered() (*File, error) {
+	d := f.deferred
+	if d == nil {
+		return f, nil
+	}
+	d.once.Do(func() {
+		rf, err := d.render()
+		d.render = nil
+		if err != nil {
+			d.err = err
+			d.done.Store(d.fallback.Load())
+		} else {
+			d.done.Store(&rf)
+		}
+		d.fallback.Store(nil)
+	})
+	return d.done.Load(), d.err
+}
+
+// Deferred reports whether the file waits to be rendered on first use.
+func (f *File) Deferred() bool { return f.deferred != nil && f.deferred.done.Load() == nil }
+
+// asRendered is what a next tree may fall back on at this file's path:
+// the file as rendered, or, while it is not, what it falls back on.
+func (f *File) asRendered() *File {
+	if d := f.deferred; d != nil {
+		if rf := d.done.Load(); rf != nil {
+			return rf
+		}
+		if fb := d.fallback.Load(); fb != nil {
+			return fb
+		}
+		return d.done.Load() // rendered between the two looks
+	}
+	return f
 }
 
 // lazyAbove is the size from which a lazy build leaves a file for later:
@@ -132,6 +204,19 @@ func (t *Tree) Compressed(ctx context.Context) (*Tree, error) {
 		wg.Go(func() {
 			comp := newCompressor()
 			for f := range jobs {
+				if f.deferred != nil {
+					rf, _ := f.Rendered()
+					if rf == nil {
+						continue // failed with nothing to fall back on: requests say so
+					}
+					*f = *rf
+					if !f.pending { // small: compressed as it was rendered
+						mu.Lock()
+						c.pending--
+						mu.Unlock()
+						continue
+					}
+				}
 				if comp.compressCtx(ctx, f) {
 					mu.Lock()
 					f.pending = false
@@ -152,6 +237,42 @@ feed:
 	close(jobs)
 	wg.Wait()
 	return &c, ctx.Err()
+}
+
+// Render renders the files of a deferred tree that wait for their first
+// use, on all cores but one (the tree is served meanwhile, and requests
+// for one of them wait for its render, not for all), until done or ctx
+// ends. It returns how many it rendered.
+func (t *Tree) Render(ctx context.Context) int {
+	var todo []*File
+	for i := range t.files {
+		if t.files[i].Deferred() {
+			todo = append(todo, &t.files[i])
+		}
+	}
+	var n atomic.Int64
+	jobs := make(chan *File)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		wg.Go(func() {
+			for f := range jobs {
+				if rf, _ := f.Rendered(); rf != nil {
+					n.Add(1)
+				}
+			}
+		})
+	}
+feed:
+	for _, f := range todo {
+		select {
+		case jobs <- f:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return int(n.Load())
 }
 
 // Encodings of a file's representations.
@@ -210,18 +331,33 @@ type Tree struct {
 // from those of old (nil for none): what a WebSub hub must hear about.
 func (t *Tree) ChangedFeeds(old *Tree) []string {
 	var out []string
-	for _, f := range t.files {
+	for i := range t.files {
+		f := &t.files[i]
 		if !isFeedFile(f.Path) {
 			continue
 		}
 		if old != nil {
-			if prev, ok := old.File(f.Path); ok && prev.ETag == f.ETag {
+			// The same inputs are the same bytes; other inputs may be
+			// too (the subscribe page's list of categories reaches no
+			// feed): the bytes tell, rendering a deferred view.
+			if prev, ok := old.File(f.Path); ok && (prev.key == f.key || sameBytes(prev, f)) {
 				continue
 			}
 		}
 		out = append(out, t.r.base+f.Path)
 	}
 	return out
+}
+
+// sameBytes reports whether two files have the same bytes, by their
+// ETags, rendering deferred ones.
+func sameBytes(a, b *File) bool {
+	ra, err := a.Rendered()
+	if err != nil || ra == nil {
+		return false
+	}
+	rb, err := b.Rendered()
+	return err == nil && rb != nil && ra.ETag == rb.ETag
 }
 
 // isFeedFile reports whether p is a feed (a WebSub topic): a view
@@ -302,7 +438,9 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		return nil
 	}
 	addView := func(v view, f *Format) error {
-		return add(v.file(f), t.viewKey(v, f), func() (File, error) { return t.r.render(v, f) })
+		r := t.r // not t: a deferred render holds what it captures
+		jobs = append(jobs, outputJob{path: v.file(f), key: t.viewKey(v, f), render: func() (File, error) { return r.render(v, f) }, view: f.ContentType})
+		return nil
 	}
 	for _, v := range t.folderViews() {
 		for _, f := range formats {
@@ -328,9 +466,8 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 	for i := range cat.Events() {
 		index.key(t.keys.of(&cat.Events()[i]))
 	}
-	if err := add(IndexPath, index.sum(), func() (File, error) { return t.renderIndex(o.Today) }); err != nil {
-		return nil, err
-	}
+	r, evs, today := t.r, cat.Events(), o.Today // not o: it holds the previous tree
+	jobs = append(jobs, outputJob{path: IndexPath, key: index.sum(), render: func() (File, error) { return r.renderIndex(evs, today) }, view: TypeHTML})
 	for p, body := range assets {
 		sum := assetSums[p]
 		if err := add(p, newKeyer("asset", p, string(sum[:])).sum(), func() (File, error) {
@@ -358,6 +495,10 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		f := &t.files[i]
 		switch {
 		case !fresh[f.Path] && !f.pending:
+		case f.deferred != nil:
+			// Rendered on first use, compressed once rendered.
+			f.pending = true
+			t.pending++
 		case o.Lazy && len(f.Body) >= lazyAbove:
 			f.pending = true
 			t.pending++
@@ -389,7 +530,7 @@ func (t *Tree) folderViews() []view {
 	for _, c := range categories {
 		t.categories[talkfeed.CategorySlug(c)] = c
 		f := talkfeed.Filter{Categories: []string{c}}
-		v := folderView(CategoryPath(c), site.Title+": "+c, description(site, c), f.Apply(cat), t.r.o.FeedLimit)
+		v := folderView(CategoryPath(c), site.Title+": "+c, description(site, c), cat.InCategory(c), t.r.o.FeedLimit)
 		v.tombstones = matching(f, tombs)
 		out = append(out, v)
 	}
@@ -430,38 +571,38 @@ func changesView(o Options, snapshot time.Time) view {
 // (reservedPath), gets talks/<id>/ instead.
 func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, error)) error, before []outputJob) error {
 	r := t.r
-	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
+	taken := make(map[string]bool, len(before)+2*t.cat.Len())
+	for _, j := range before {
+		taken[j.path] = true
+	}
+	for e := range talksAndTombstones(t.cat.Events(), r.o.Tombstones) {
 		p := EventICSPath(e.ID)
-		err := add(p, newKeyer("ics", p).key(t.base).key(t.keys.of(&e)).sum(), func() (File, error) {
-			body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{e}}, r.co)
+		taken[p] = true
+		err := add(p, newKeyer("ics", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
+			body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{*e}}, r.co)
 			if err != nil {
 				return File{}, fmt.Errorf("%s: %w", p, err)
 			}
-			return newFile(p, TypeICS, body, lastChanged([]talkfeed.Event{e})), nil
+			return newFile(p, TypeICS, body, e.LastChanged().UTC().Truncate(time.Second)), nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	taken := make(map[string]bool, len(before)+t.cat.Len())
-	for _, j := range before {
-		taken[j.path] = true
-	}
-	for _, e := range append(slices.Clone(t.cat.Events()), r.o.Tombstones...) {
-		taken[EventICSPath(e.ID)] = true
-	}
-	for _, e := range t.cat.Events() {
-		p := TalkPagePath(r.base, &e)
+	evs := t.cat.Events()
+	for i := range evs {
+		e := &evs[i]
+		p := TalkPagePath(r.base, e)
 		if taken[p] || reservedPath(p) != "" {
-			p = fallbackTalkPagePath(&e)
+			p = fallbackTalkPagePath(e)
 		}
 		taken[p] = true
-		err := add(p, newKeyer("page", p).key(t.base).key(t.keys.of(&e)).sum(), func() (File, error) {
-			body, err := pages.Talk(&e, r.po)
+		err := add(p, newKeyer("page", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
+			body, err := pages.Talk(e, r.po)
 			if err != nil {
 				return File{}, fmt.Errorf("%s: %w", p, err)
 			}
-			return newFile(p, TypeHTML, body, lastChanged([]talkfeed.Event{e})), nil
+			return newFile(p, TypeHTML, body, e.LastChanged().UTC().Truncate(time.Second)), nil
 		})
 		if err != nil {
 			return err
@@ -470,11 +611,28 @@ func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, er
 	return nil
 }
 
+// talksAndTombstones yields each talk, then each tombstone, in place:
+// neither slice changes while the tree is built or served.
+func talksAndTombstones(talks, tombstones []talkfeed.Event) iter.Seq[*talkfeed.Event] {
+	return func(yield func(*talkfeed.Event) bool) {
+		for _, evs := range [2][]talkfeed.Event{talks, tombstones} {
+			for i := range evs {
+				if !yield(&evs[i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // outputJob is one output to take from the previous tree or render.
 type outputJob struct {
 	path   string
 	key    inputKey
 	render func() (File, error)
+	// view is the content type of a view of many talks, which a
+	// deferred tree renders on first use; "" for any other output.
+	view string
 }
 
 // run carries out the jobs on every core into t.files, in job order, and
@@ -489,7 +647,7 @@ func (t *Tree) run(jobs []outputJob) (map[string]bool, error) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				files[i], reused[i], errs[i] = t.output(jobs[i].path, jobs[i].key, jobs[i].render)
+				files[i], reused[i], errs[i] = t.output(jobs[i])
 			}
 		})
 	}
@@ -513,13 +671,13 @@ func (t *Tree) run(jobs []outputJob) (map[string]bool, error) {
 	return fresh, nil
 }
 
-// renderIndex renders the subscribe page as of a day, compressed.
-func (t *Tree) renderIndex(day time.Time) (File, error) {
-	body, err := pages.Index(t.cat.Events(), day, t.r.po)
+// renderIndex renders the subscribe page of the talks as of a day.
+func (r *renderer) renderIndex(evs []talkfeed.Event, day time.Time) (File, error) {
+	body, err := pages.Index(evs, day, r.po)
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", IndexPath, err)
 	}
-	return newFile(IndexPath, TypeHTML, body, lastChanged(t.cat.Events())), nil
+	return newFile(IndexPath, TypeHTML, body, lastChanged(evs)), nil
 }
 
 func newRenderer(o Options, assets map[string][]byte, cat *talkfeed.Catalog) *renderer {
@@ -595,6 +753,17 @@ func lastChanged(evs []talkfeed.Event) time.Time {
 		}
 	}
 	return t.UTC().Truncate(time.Second)
+}
+
+// compressors are kept for the files rendered one at a time (deferred
+// views, views on demand): making one allocates over a megabyte.
+var compressors = sync.Pool{New: func() any { return newCompressor() }}
+
+// compressNow compresses one file with a kept compressor.
+func compressNow(f *File) {
+	c := compressors.Get().(*compressor)
+	c.compress(f)
+	compressors.Put(c)
 }
 
 // compressAll compresses the files on every core.

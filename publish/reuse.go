@@ -94,15 +94,43 @@ func (t *Tree) viewKey(v view, f *Format) inputKey {
 	return k.sum()
 }
 
-// output returns the previous tree's file at p when its key is key, else
-// renders it; either way the file carries key. reused says which.
-func (t *Tree) output(p string, key inputKey, render func() (File, error)) (f File, reused bool, err error) {
+// output returns the previous tree's file at the job's path when its key
+// is the job's, else renders it (or, for a view of a deferred tree,
+// leaves it to render on first use); either way the file carries the
+// key. reused says which.
+func (t *Tree) output(j outputJob) (f File, reused bool, err error) {
+	var old *File
 	if t.prev != nil {
-		if old, ok := t.prev.File(p); ok && old.key == key {
-			return *old, true, nil
+		old, _ = t.prev.File(j.path)
+	}
+	if old != nil && old.key == j.key {
+		return *old, true, nil
+	}
+	render := func() (File, error) {
+		f, err := j.render()
+		f.key = j.key
+		return f, err
+	}
+	if j.view != "" && t.r.o.Deferred {
+		// Rendered later, and then compressed as a build compresses
+		// what it rendered: at once when small, else after (pending).
+		lazy := t.r.o.Lazy
+		d := &deferredFile{render: func() (File, error) {
+			f, err := render()
+			if err == nil {
+				if lazy && len(f.Body) >= lazyAbove {
+					f.pending = true
+				} else {
+					compressNow(&f)
+				}
+			}
+			return f, err
+		}}
+		if old != nil {
+			d.fallback.Store(old.asRendered())
 		}
+		return File{Path: j.path, ContentType: j.view, key: j.key, deferred: d}, false, nil
 	}
 	f, err = render()
-	f.key = key
 	return f, false, err
 }

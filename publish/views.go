@@ -104,7 +104,7 @@ func (t *Tree) View(p string, f talkfeed.Filter, query string, day time.Time) (*
 			return t.fileOrNotFound(IndexPath)
 		}
 		return t.views.get(IndexPath+"#"+day.Format(time.DateOnly), func() (File, error) {
-			return t.renderIndex(day)
+			return t.r.renderIndex(t.cat.Events(), day)
 		})
 	}
 	if query == "" {

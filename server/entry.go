@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/talkfeed/talkfeed/publish"
@@ -13,6 +14,10 @@ import (
 // entry is one output with its response headers made once per snapshot,
 // so that serving it allocates next to nothing.
 type entry struct {
+	// deferred is set for a view of a deferred tree: the entry is made
+	// on its first request, once the view is rendered.
+	deferred *deferredEntry
+
 	file     *publish.File
 	html     bool
 	ctype    []string
@@ -56,7 +61,41 @@ var (
 	headerCSPNone = []string{publish.NoneCSP}
 )
 
-func newEntry(f *publish.File, cacheControl string) *entry {
+// deferredEntry makes an entry for a file rendered on first use.
+type deferredEntry struct {
+	once  sync.Once
+	file  *publish.File
+	cache string
+	entry *entry
+	log   func(err error)
+}
+
+// resolved is the entry of the rendered file; nil when it failed with
+// nothing to fall back on.
+func (d *deferredEntry) resolved() *entry {
+	d.once.Do(func() {
+		f, err := d.file.Rendered()
+		if err != nil {
+			d.log(err)
+		}
+		if f != nil {
+			d.entry = newEntry(f, d.cache, d.log)
+		}
+	})
+	return d.entry
+}
+
+func newEntry(f *publish.File, cacheControl string, log func(error)) *entry {
+	if f.Deferred() {
+		return &entry{deferred: &deferredEntry{file: f, cache: cacheControl, log: log}}
+	}
+	if rf, err := f.Rendered(); rf != f {
+		// Rendered since it was published (or failed: its fallback).
+		if err != nil {
+			log(err)
+		}
+		f = rf
+	}
 	e := &entry{file: f, ctype: []string{f.ContentType}, cache: []string{cacheControl}, html: f.ContentType == publish.TypeHTML, tags: f.ContentTags()}
 	if !f.Modified.IsZero() {
 		e.modified = f.Modified.UTC().Truncate(time.Second)
@@ -82,6 +121,12 @@ func newEntry(f *publish.File, cacheControl string) *entry {
 // serve answers GET and HEAD: the representation that Accept-Encoding
 // prefers, or 304 when the client's copy is current.
 func (e *entry) serve(w http.ResponseWriter, r *http.Request) {
+	if e.deferred != nil {
+		if e = e.deferred.resolved(); e == nil {
+			plain(w, http.StatusInternalServerError, "cannot render this view")
+			return
+		}
+	}
 	rep := &e.reps[e.choose(r.Header["Accept-Encoding"])]
 	h := w.Header()
 	h["Content-Type"] = e.ctype

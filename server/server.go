@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -143,7 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Publish makes tree the snapshot served from now on. Requests already
 // under way finish with the snapshot they started with.
 func (s *Server) Publish(tree *publish.Tree) {
-	s.current.Store(newSnapshot(tree, s.o.MaxAge))
+	s.current.Store(newSnapshot(tree, s.o.MaxAge, func(err error) { s.o.Logger.Error("rendering a view", "error", err) }))
 }
 
 // SetStatus replaces what /-/status reports.
@@ -362,8 +363,12 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // once for the tree's files, and once for each view the tree renders on
 // demand (the tree keeps those; a few more entries are kept here).
 type snapshot struct {
-	tree    *publish.Tree
-	entries map[*publish.File]*entry
+	tree *publish.Tree
+	log  func(error)
+	// entries are made on a file's first request, not when the tree is
+	// published: at 10,000 talks, making one for each of its 20,000
+	// files was a tenth of a one-page reload.
+	entries sync.Map // *publish.File → *entry
 	views   *lru.Cache[*publish.File, *entry]
 	maxAge  string
 }
@@ -372,18 +377,13 @@ type snapshot struct {
 // the tree bounds the views.
 const viewEntries = 256
 
-func newSnapshot(tree *publish.Tree, maxAge time.Duration) *snapshot {
-	s := &snapshot{
-		tree:    tree,
-		entries: make(map[*publish.File]*entry, len(tree.Files())),
-		views:   lru.New[*publish.File, *entry](viewEntries),
-		maxAge:  "public, max-age=" + strconv.Itoa(int(maxAge.Seconds())),
+func newSnapshot(tree *publish.Tree, maxAge time.Duration, log func(error)) *snapshot {
+	return &snapshot{
+		tree:   tree,
+		log:    log,
+		views:  lru.New[*publish.File, *entry](viewEntries),
+		maxAge: "public, max-age=" + strconv.Itoa(int(maxAge.Seconds())),
 	}
-	for i := range tree.Files() {
-		f := &tree.Files()[i]
-		s.entries[f] = newEntry(f, s.maxAge)
-	}
-	return s
 }
 
 // redirect answers a moved page's old path: 301 to its current page,
@@ -406,13 +406,17 @@ func (s *snapshot) redirect(w http.ResponseWriter, r *http.Request, to string) {
 
 // entryFor returns the ready-made response for one of the tree's outputs.
 func (s *snapshot) entryFor(f *publish.File) *entry {
-	if e, ok := s.entries[f]; ok {
-		return e
+	if e, ok := s.entries.Load(f); ok {
+		return e.(*entry)
+	}
+	if tf, ok := s.tree.File(f.Path); ok && tf == f {
+		e, _ := s.entries.LoadOrStore(f, newEntry(f, s.maxAge, s.log))
+		return e.(*entry)
 	}
 	if e, ok := s.views.Get(f); ok {
 		return e
 	}
-	e := newEntry(f, s.maxAge)
+	e := newEntry(f, s.maxAge, s.log)
 	s.views.Put(f, e)
 	return e
 }

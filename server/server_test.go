@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -558,5 +559,49 @@ func TestLazySnapshotServesGzipAtOnce(t *testing.T) {
 	}
 	if res, _ := get(quick); res.StatusCode != http.StatusNotModified {
 		t.Errorf("a copy of the quick form after compression: %d", res.StatusCode)
+	}
+}
+
+// A deferred snapshot (the daemon's, right after a reload) serves its
+// views as the eager build does, each rendered by its first request
+// (concurrent ones wait for that render), and its talks' own files at
+// once; a 304 for the eager ETag.
+func TestDeferredSnapshotServesTheViews(t *testing.T) {
+	evs := fixtures.Generated(t, 60)
+	o := publish.Options{Site: demoSite, TTL: 5 * time.Minute, Today: demo.Anchor}
+	eager, err := publish.Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Lazy, o.Deferred = true, true
+	deferred, err := publish.Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{MaxAge: time.Minute, Now: func() time.Time { return demo.Anchor }})
+	s.Publish(deferred)
+	for _, p := range []string{"feed.rss", "feed.json", "calendar.ics", "index.html", "category/" + talkfeed.CategorySlug(evs[0].Category) + "/feed.atom"} {
+		want, _ := eager.File(p)
+		if f, _ := deferred.File(p); !f.Deferred() {
+			t.Fatalf("%s is not deferred", p)
+		}
+		var wg sync.WaitGroup
+		bodies := make([][]byte, 4)
+		tags := make([]string, 4)
+		for i := range bodies {
+			wg.Go(func() {
+				res := do(t, s, "GET", "/"+p)
+				bodies[i], tags[i] = body(t, res), res.Header.Get("Etag")
+			})
+		}
+		wg.Wait()
+		for i := range bodies {
+			if !bytes.Equal(bodies[i], want.Body) || tags[i] != want.ETag {
+				t.Errorf("%s: request %d got %d bytes, ETag %s; want the eager build's %d, %s", p, i, len(bodies[i]), tags[i], len(want.Body), want.ETag)
+			}
+		}
+		if res := do(t, s, "GET", "/"+p, "If-None-Match", want.ETag); res.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: %d for the eager ETag", p, res.StatusCode)
+		}
 	}
 }

@@ -346,7 +346,8 @@ func (d *daemon) plan(ctx context.Context, loader *source.Loader, last lastPubli
 	// The subscribe page depends on the day only, the same on every
 	// replica; the tree renders it again when the day changes.
 	opts.Today = today
-	opts.Lazy = true // compressed after it is served (compress)
+	opts.Lazy = true     // compressed after it is served (compress)
+	opts.Deferred = true // large views rendered after it is served
 	return planSnapshot(last, in, opts, d.srv.Ready())
 }
 
@@ -384,6 +385,11 @@ func (d *daemon) startCompress(ctx context.Context, served *publish.Tree) {
 	d.compressing = bg
 	go func() {
 		defer close(bg.done)
+		// The views a reload left to render on first use, at once: a
+		// client asking for one meanwhile waits for its render only.
+		if n := served.Render(ctx); n > 0 {
+			d.log.Debug("rendered", "files", n)
+		}
 		// Once reloads quiet down: while edits come every moment, the
 		// quick gzip serves and the cores serve requests (compressing
 		// after each reload took a third of a core at 74 talks

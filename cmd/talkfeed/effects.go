@@ -35,8 +35,12 @@ func (e *effects) queue(p plan, old *publish.Tree) {
 		e.todo <- func() { e.state.observe(p.ledger.Changes()) }
 	}
 	if e.hub != nil {
-		if topics := p.tree.ChangedFeeds(old); len(topics) > 0 {
-			e.todo <- func() { e.ping(topics) }
+		// In the worker: a deferred feed is rendered to tell whether it
+		// changed, which the reload does not wait for.
+		e.todo <- func() {
+			if topics := p.tree.ChangedFeeds(old); len(topics) > 0 {
+				e.ping(topics)
+			}
 		}
 	}
 }

@@ -1,0 +1,198 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/talkfeed/talkfeed"
+	"github.com/talkfeed/talkfeed/demo"
+	"github.com/talkfeed/talkfeed/internal/fixtures"
+)
+
+func deferredOptions() Options {
+	return Options{Site: talkfeed.Site{Title: "T", BaseURL: "https://talks.example/"}, TTL: 5 * time.Minute, Today: demo.Anchor, Lazy: true, Deferred: true}
+}
+
+// A deferred tree leaves its views (feeds, calendars, the subscribe
+// page) to their first use and nothing else; rendered, each is the
+// eager build's, bytes and ETag; compressed, the tree is the eager one.
+func TestDeferredViewsAreTheEagerViews(t *testing.T) {
+	evs := fixtures.Generated(t, 300)
+	o := deferredOptions()
+	o.Lazy, o.Deferred = false, false
+	eager, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deferred, err := Build(talkfeed.NewCatalog(evs), deferredOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := 0
+	for i := range deferred.Files() {
+		f := &deferred.Files()[i]
+		view := IsViewFile(path.Base(f.Path)) || f.Path == IndexPath
+		if f.Deferred() != view {
+			t.Errorf("%s: deferred %v", f.Path, f.Deferred())
+		}
+		if !view {
+			continue
+		}
+		views++
+		if f.Body != nil || f.ETag != "" || f.ContentType == "" {
+			t.Errorf("%s: a deferred file has bytes or an ETag, or no type", f.Path)
+		}
+		want := eagerFile(t, eager, f.Path)
+		// Many clients at once: one render, the same file for all.
+		var wg sync.WaitGroup
+		got := make([]*File, 4)
+		for k := range got {
+			wg.Go(func() { got[k], _ = f.Rendered() })
+		}
+		wg.Wait()
+		for _, g := range got {
+			if g != got[0] {
+				t.Fatalf("%s rendered more than once", f.Path)
+			}
+		}
+		if r := got[0]; !bytes.Equal(r.Body, want.Body) || r.ETag != want.ETag || r.ContentType != want.ContentType || !r.Modified.Equal(want.Modified) {
+			t.Errorf("%s: rendered, it is not the eager build's", f.Path)
+		}
+		if f.Deferred() {
+			t.Errorf("%s: still deferred once rendered", f.Path)
+		}
+	}
+	if views < 8 {
+		t.Fatalf("%d views deferred", views)
+	}
+	done, err := deferred.Compressed(context.Background())
+	if err != nil || done.Pending() != 0 {
+		t.Fatalf("compressed: %v, %d left", err, done.Pending())
+	}
+	for i, x := range eager.Files() {
+		y := done.Files()[i]
+		if x.Path != y.Path || !bytes.Equal(x.Body, y.Body) || !bytes.Equal(x.Gzip, y.Gzip) || !bytes.Equal(x.Brotli, y.Brotli) || x.ETag != y.ETag {
+			t.Errorf("%s: compressed, it is not the eager build's", x.Path)
+		}
+	}
+}
+
+// Render renders what waits, and stops when told to.
+func TestRenderDeferred(t *testing.T) {
+	tree, err := Build(talkfeed.NewCatalog(fixtures.Generated(t, 50)), deferredOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if n := tree.Render(ctx); n != 0 {
+		t.Errorf("cancelled, it rendered %d", n)
+	}
+	if n := tree.Render(context.Background()); n < 8 {
+		t.Errorf("rendered %d", n)
+	}
+	for _, f := range tree.Files() {
+		if f.Deferred() {
+			t.Errorf("%s still waits", f.Path)
+		}
+	}
+}
+
+// A view whose render fails serves the one it replaced, as a failed
+// reload keeps the last good snapshot; with none to replace, it says so.
+func TestDeferredRenderFailureFallsBack(t *testing.T) {
+	evs := fixtures.Generated(t, 20)
+	o := deferredOptions()
+	first, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the daemon does: a tree's views are rendered once it is served.
+	first.Render(context.Background())
+	evs[0].Title = "Edited"
+	o.Previous = first
+	next, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	was, _ := first.File("feed.rss")
+	wasRendered, _ := was.Rendered()
+	f, _ := next.File("feed.rss")
+	f.deferred.render = func() (File, error) { return File{}, boom }
+	got, err := f.Rendered()
+	if !errors.Is(err, boom) || got != wasRendered {
+		t.Errorf("a failed render: %v, and not the last good feed", err)
+	}
+	lone := &File{Path: "x", deferred: &deferredFile{render: func() (File, error) { return File{}, boom }}}
+	if got, err := lone.Rendered(); got != nil || !errors.Is(err, boom) {
+		t.Errorf("a failed render with nothing before: %v %v", got, err)
+	}
+}
+
+// Deferred views that are never rendered do not keep the trees they were
+// built in alive, through however many reloads take them.
+func TestDeferredTreesLetThePreviousGo(t *testing.T) {
+	evs := fixtures.Generated(t, 20)
+	o := deferredOptions()
+	first, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	freed := make(chan struct{})
+	runtime.AddCleanup(first, func(ch chan struct{}) { close(ch) }, freed)
+	last := first
+	for i := range 3 {
+		evs[0].Title = fmt.Sprint("Edited ", i)
+		o.Previous = last
+		if last, err = Build(talkfeed.NewCatalog(evs), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, o.Previous = nil, nil
+	for range 50 {
+		runtime.GC()
+		select {
+		case <-freed:
+			runtime.KeepAlive(last)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("the first tree is still alive three builds on")
+}
+
+// The feeds a WebSub hub hears of are those whose bytes changed, deferred
+// or not.
+func TestChangedFeedsOfDeferredTrees(t *testing.T) {
+	evs := fixtures.Generated(t, 30)
+	o := deferredOptions()
+	a, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs[0].Title = "Edited"
+	o.Previous = a
+	b, err := Build(talkfeed.NewCatalog(evs), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.ChangedFeeds(a)
+	cat := "category/" + talkfeed.CategorySlug(evs[0].Category) + "/"
+	want := []string{cat + "feed.atom", cat + "feed.json", cat + "feed.rss", "feed.atom", "feed.json", "feed.rss"}
+	if len(got) != len(want) {
+		t.Fatalf("changed %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != o.Site.BaseURL+want[i] {
+			t.Errorf("changed %v, want %v", got, want)
+		}
+	}
+}
