@@ -201,7 +201,7 @@ func (l *Loader) Load(ctx context.Context, fsys fs.FS) (*Result, error) {
 	// unreadable are the folders that could not be read: their pages
 	// are there, unseen, and keep their last good versions.
 	var unreadable []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(prefetch(ctx, fsys, l.workers), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err

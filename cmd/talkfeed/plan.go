@@ -85,10 +85,17 @@ func (p plan) published() lastPublished {
 // tombstones). Equal digests render equal snapshots.
 func contentDigest(res *source.Result, key string, day time.Time) [32]byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", key, day.Format(time.DateOnly))
-	for _, e := range res.Events {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", e.Source.Path, e.Source.Hash, e.PageURL)
+	b := make([]byte, 0, 512)
+	b = append(append(append(append(b, key...), 0), day.Format(time.DateOnly)...), 0)
+	for i := range res.Events {
+		e := &res.Events[i]
+		b = append(append(append(append(append(append(b, e.Source.Path...), 0), e.Source.Hash...), 0), e.PageURL...), 0)
+		if len(b) > 256 {
+			h.Write(b)
+			b = b[:0]
+		}
 	}
+	h.Write(b)
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum
