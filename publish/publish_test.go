@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -327,5 +329,32 @@ func TestTreePathsWritable(t *testing.T) {
 	}
 	if ics := EventICSPath("sub/" + long); !files[ics] {
 		t.Errorf("no calendar at %s", ics)
+	}
+}
+
+// Every gzip form is a gzip member with no time, name or comment (RFC
+// 1952: MTIME 0 when there is none), so that equal content gives equal
+// bytes on every machine, and decodes to the body.
+func TestGzipFormsCarryNoTime(t *testing.T) {
+	tree := buildTree(t, demo.Talks(), demoSite, demo.Assets())
+	n := 0
+	for _, f := range tree.Files() {
+		if f.Gzip == nil {
+			continue
+		}
+		n++
+		if hdr := f.Gzip[:10]; !bytes.Equal(hdr[:8], []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}) || hdr[9] != 255 {
+			t.Errorf("%s: gzip header % x", f.Path, f.Gzip[:10])
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(f.Gzip))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, f.Body) {
+			t.Errorf("%s: the gzip form decodes to other bytes: %v", f.Path, err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("nothing compressed")
 	}
 }

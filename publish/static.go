@@ -80,6 +80,10 @@ charset utf-8;
 charset_types %s %s %s %s text/css text/javascript;
 gzip_static on;
 # brotli_static on;  # with the ngx_brotli module
+# Files under 16 KiB come without .gz (build leaves them): compressed as served.
+gzip on;
+gzip_types %s %s %s %s text/css text/javascript;
+gzip_min_length 256;
 etag on;
 add_header Cache-Control "public, max-age=%d" always;
 add_header Access-Control-Allow-Origin "*" always;
@@ -98,6 +102,7 @@ location ~ \.html$|/$ {
     add_header Vary "Accept-Encoding" always;
 }
 %s`, exts["rss"], exts["atom"], exts["json"], exts["ics"],
+		exts["rss"], exts["atom"], exts["json"], exts["ics"],
 		exts["rss"], exts["atom"], exts["json"], exts["ics"],
 		int(maxAge.Seconds()), NoneCSP, int(maxAge.Seconds()), PageCSP, t.nginxRedirects()))
 }

@@ -68,6 +68,11 @@ func runBuild(ctx context.Context, args []string, getenv func(string) string, no
 	return exitFail
 }
 
+// precompressFrom is the size from which build writes a file's .gz and
+// .br beside it; smaller ones the host compresses as it serves them (the
+// nginx snippet turns gzip on for them).
+const precompressFrom = 16 << 10
+
 // buildAndWrite loads, renders and writes the tree, and stores the
 // ledger.
 func buildAndWrite(ctx context.Context, c *content, loader *source.Loader, keeper *ledgerKeeper, cfg settings, today time.Time, out string, stdout, stderr io.Writer) int {
@@ -86,6 +91,7 @@ func buildAndWrite(ctx context.Context, c *content, loader *source.Loader, keepe
 	}
 	opts := cfg.publishOptions(c)
 	opts.Today = today
+	opts.PrecompressFrom = precompressFrom
 	o := observe(in.base, res, in.at, today, in.grace, &opts)
 	tree, err := publish.Build(o.catalog, opts)
 	if err != nil {
