@@ -137,6 +137,8 @@ type deferredFile struct {
 	// when the render fails, as a failed reload keeps the last good
 	// snapshot. Nil for none, and once rendered.
 	fallback atomic.Pointer[File]
+	// view is a view of many talks (rendered first by Render).
+	view bool
 }
 
 // Rendered returns the file with its bytes and ETag: f itself, or, for a
@@ -261,6 +263,16 @@ func (t *Tree) Render(ctx context.Context) int {
 			todo = append(todo, &t.files[i])
 		}
 	}
+	// The views first: every subscriber's client asks for one.
+	slices.SortStableFunc(todo, func(a, b *File) int {
+		switch {
+		case a.deferred.view == b.deferred.view:
+			return 0
+		case a.deferred.view:
+			return -1
+		}
+		return 1
+	})
 	var n atomic.Int64
 	jobs := make(chan *File)
 	var wg sync.WaitGroup
@@ -444,13 +456,13 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 	// Every output is an output job, keyed first, then rendered (or taken
 	// from the previous tree) on every core, in order.
 	var jobs []outputJob
-	add := func(p string, key inputKey, render func() (File, error)) error {
-		jobs = append(jobs, outputJob{path: p, key: key, render: render})
+	add := func(p, contentType string, key inputKey, render func() (File, error)) error {
+		jobs = append(jobs, outputJob{path: p, key: key, render: render, contentType: contentType})
 		return nil
 	}
 	addView := func(v view, f *Format) error {
 		r := t.r // not t: a deferred render holds what it captures
-		jobs = append(jobs, outputJob{path: v.file(f), key: t.viewKey(v, f), render: func() (File, error) { return r.render(v, f) }, view: f.ContentType})
+		jobs = append(jobs, outputJob{path: v.file(f), key: t.viewKey(v, f), render: func() (File, error) { return r.render(v, f) }, contentType: f.ContentType, view: true})
 		return nil
 	}
 	for _, v := range t.folderViews() {
@@ -478,10 +490,10 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 		index.key(t.keys.of(&cat.Events()[i]))
 	}
 	r, evs, today := t.r, cat.Events(), o.Today // not o: it holds the previous tree
-	jobs = append(jobs, outputJob{path: IndexPath, key: index.sum(), render: func() (File, error) { return r.renderIndex(evs, today) }, view: TypeHTML})
+	jobs = append(jobs, outputJob{path: IndexPath, key: index.sum(), render: func() (File, error) { return r.renderIndex(evs, today) }, contentType: TypeHTML, view: true})
 	for p, body := range assets {
 		sum := assetSums[p]
-		if err := add(p, newKeyer("asset", p, string(sum[:])).sum(), func() (File, error) {
+		if err := add(p, "", newKeyer("asset", p, string(sum[:])).sum(), func() (File, error) {
 			return newFile(p, assetType(p), body, time.Time{}), nil
 		}); err != nil {
 			return nil, err
@@ -584,7 +596,7 @@ func changesView(o Options, snapshot time.Time) view {
 // addTalks adds each talk's own calendar and page through add. A page
 // whose permalink lands on another output, or on a path reserved for one
 // (reservedPath), gets talks/<id>/ instead.
-func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, error)) error, before []outputJob) error {
+func (t *Tree) addTalks(add func(p, contentType string, key inputKey, render func() (File, error)) error, before []outputJob) error {
 	r := t.r
 	taken := make(map[string]bool, len(before)+2*t.cat.Len())
 	for _, j := range before {
@@ -593,7 +605,7 @@ func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, er
 	for e := range talksAndTombstones(t.cat.Events(), r.o.Tombstones) {
 		p := EventICSPath(e.ID)
 		taken[p] = true
-		err := add(p, newKeyer("ics", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
+		err := add(p, TypeICS, newKeyer("ics", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
 			body, err := ical.Calendar(ical.View{SelfURL: r.base + p, Name: e.Title, Description: e.Summary, Events: []talkfeed.Event{*e}}, r.co)
 			if err != nil {
 				return File{}, fmt.Errorf("%s: %w", p, err)
@@ -612,7 +624,7 @@ func (t *Tree) addTalks(add func(p string, key inputKey, render func() (File, er
 			p = fallbackTalkPagePath(e)
 		}
 		taken[p] = true
-		err := add(p, newKeyer("page", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
+		err := add(p, TypeHTML, newKeyer("page", p).key(t.base).key(t.keys.of(e)).sum(), func() (File, error) {
 			body, err := pages.Talk(e, r.po)
 			if err != nil {
 				return File{}, fmt.Errorf("%s: %w", p, err)
@@ -645,9 +657,13 @@ type outputJob struct {
 	path   string
 	key    inputKey
 	render func() (File, error)
-	// view is the content type of a view of many talks, which a
-	// deferred tree renders on first use; "" for any other output.
-	view string
+	// contentType is the output's, known before it is rendered for the
+	// outputs a deferred tree may render on first use ("" for assets).
+	contentType string
+	// view is a view of many talks: a deferred tree renders those on
+	// first use, and on a first build (nothing to reuse) every talk's
+	// own page and calendar too.
+	view bool
 }
 
 // run carries out the jobs on every core into t.files, in job order, and

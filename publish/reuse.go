@@ -111,11 +111,13 @@ func (t *Tree) output(j outputJob) (f File, reused bool, err error) {
 		f.key = j.key
 		return f, err
 	}
-	if j.view != "" && t.r.o.Deferred {
+	// A first build defers every talk's own files too: a daemon's first
+	// load serves before it renders (at 100,000 talks, 200,000 files).
+	if t.r.o.Deferred && j.contentType != "" && (j.view || t.prev == nil) {
 		// Rendered later, and then compressed as a build compresses
 		// what it rendered: at once when small, else after (pending).
 		lazy := t.r.o.Lazy
-		d := &deferredFile{render: func() (File, error) {
+		d := &deferredFile{view: j.view, render: func() (File, error) {
 			f, err := render()
 			if err == nil {
 				if lazy && len(f.Body) >= lazyAbove {
@@ -129,7 +131,7 @@ func (t *Tree) output(j outputJob) (f File, reused bool, err error) {
 		if old != nil {
 			d.fallback.Store(old.asRendered())
 		}
-		return File{Path: j.path, ContentType: j.view, key: j.key, deferred: d}, false, nil
+		return File{Path: j.path, ContentType: j.contentType, key: j.key, deferred: d}, false, nil
 	}
 	f, err = render()
 	return f, false, err
