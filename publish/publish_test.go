@@ -2,9 +2,9 @@ package publish
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
-	"compress/gzip"
 	"io"
 	"io/fs"
 	"os"
