@@ -2,60 +2,17 @@ package talkfeed
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"testing"
 	"time"
 )
 
-// sameContent agrees with ContentDigest on a change of every field, one
-// leaf at a time: a field digested but not compared would let the memo
-// hand out a stale digest.
-func TestSameContentAgreesWithTheDigest(t *testing.T) {
-	base := Event{ID: "a", Title: "A", Start: time.Date(2027, 1, 2, 18, 0, 0, 0, time.UTC), Tags: []string{"x"},
-		Speakers: []Speaker{{Name: "Ada"}}, PageURL: "https://t.example/a/"}
+// One instant in another zone is the same content, to the digest and to
+// the comparison; a speaker's affiliation is content to both (the
+// field-by-field agreement is in TestContentDigest).
+func TestSameContentEdges(t *testing.T) {
+	base := Event{ID: "a", Title: "A", Start: time.Date(2027, 1, 2, 18, 0, 0, 0, time.UTC), Speakers: []Speaker{{Name: "Ada"}}}
 	var va, vb digestValues
-	typ := reflect.TypeOf(base)
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		leaves := []int{-1}
-		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Time{}) {
-			leaves = nil
-			for j := range f.Type.NumField() {
-				leaves = append(leaves, j)
-			}
-		}
-		for _, j := range leaves {
-			c := base
-			c.Tags, c.Speakers = slices.Clone(base.Tags), slices.Clone(base.Speakers)
-			fv := reflect.ValueOf(&c).Elem().Field(i)
-			label := f.Name
-			if j >= 0 {
-				fv, label = fv.Field(j), label+"."+f.Type.Field(j).Name
-			}
-			switch fv.Kind() {
-			case reflect.String:
-				fv.SetString(fv.String() + "!")
-			case reflect.Bool:
-				fv.SetBool(!fv.Bool())
-			case reflect.Int:
-				fv.SetInt(fv.Int() + 1)
-			case reflect.Slice:
-				fv.Set(reflect.Append(fv, reflect.New(fv.Type().Elem()).Elem()))
-			case reflect.Struct: // a time
-				fv.Set(reflect.ValueOf(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
-			default:
-				t.Fatalf("%s: no way to change a %s", label, fv.Kind())
-			}
-			digestMoved := ContentDigest(&c) != ContentDigest(&base)
-			if same := sameContent(&base, &c, &va, &vb); same == digestMoved {
-				t.Errorf("%s: sameContent %v, but the digest moved: %v", label, same, digestMoved)
-			}
-		}
-	}
 	c := base
 	c.Speakers = []Speaker{{Name: "Ada", Affiliation: "Engines"}}
 	if sameContent(&base, &c, &va, &vb) {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"path"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -171,38 +169,6 @@ func TestDeferredRenderFailureFallsBack(t *testing.T) {
 	if got, err := lone.Rendered(); got != nil || !errors.Is(err, boom) {
 		t.Errorf("a failed render with nothing before: %v %v", got, err)
 	}
-}
-
-// Deferred views that are never rendered do not keep the trees they were
-// built in alive, through however many reloads take them.
-func TestDeferredTreesLetThePreviousGo(t *testing.T) {
-	evs := fixtures.Generated(t, 20)
-	o := deferredOptions()
-	first, err := Build(talkfeed.NewCatalog(evs), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	freed := make(chan struct{})
-	runtime.AddCleanup(first, func(ch chan struct{}) { close(ch) }, freed)
-	last := first
-	for i := range 3 {
-		evs[0].Title = fmt.Sprint("Edited ", i)
-		o.Previous = last
-		if last, err = Build(talkfeed.NewCatalog(evs), o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	first, o.Previous = nil, nil
-	for range 50 {
-		runtime.GC()
-		select {
-		case <-freed:
-			runtime.KeepAlive(last)
-			return
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatal("the first tree is still alive three builds on")
 }
 
 // The feeds a WebSub hub hears of are those whose bytes changed, deferred

@@ -208,47 +208,30 @@ func (t *Tree) Compressed(ctx context.Context) (*Tree, error) {
 			todo = append(todo, &c.files[i])
 		}
 	}
-	jobs := make(chan *File)
 	var mu sync.Mutex
-	var wg sync.WaitGroup
 	// All cores but one: the snapshot is served meanwhile, and the next
 	// reload must not wait for a core.
-	for range max(1, runtime.GOMAXPROCS(0)-1) {
-		wg.Go(func() {
-			comp := newCompressor()
-			for f := range jobs {
-				if f.deferred != nil {
-					rf, _ := f.Rendered()
-					if rf == nil {
-						continue // failed with nothing to fall back on: requests say so
-					}
-					*f = *rf
-					if !f.pending { // small: compressed as it was rendered
-						mu.Lock()
-						c.pending--
-						mu.Unlock()
-						continue
-					}
-				}
-				if comp.compressCtx(ctx, f) {
-					mu.Lock()
-					f.pending = false
-					c.pending--
-					mu.Unlock()
-				}
+	onWorkers(ctx, runtime.GOMAXPROCS(0)-1, todo, newCompressor, func(comp *compressor, f *File) {
+		if f.deferred != nil {
+			rf, _ := f.Rendered()
+			if rf == nil {
+				return // failed with nothing to fall back on: requests say so
 			}
-		})
-	}
-feed:
-	for _, f := range todo {
-		select {
-		case jobs <- f:
-		case <-ctx.Done():
-			break feed
+			*f = *rf
+			if !f.pending { // small: compressed as it was rendered
+				mu.Lock()
+				c.pending--
+				mu.Unlock()
+				return
+			}
 		}
-	}
-	close(jobs)
-	wg.Wait()
+		if comp.compressCtx(ctx, f) {
+			mu.Lock()
+			f.pending = false
+			c.pending--
+			mu.Unlock()
+		}
+	})
 	return &c, ctx.Err()
 }
 
@@ -274,27 +257,11 @@ func (t *Tree) Render(ctx context.Context) int {
 		return 1
 	})
 	var n atomic.Int64
-	jobs := make(chan *File)
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)-1) {
-		wg.Go(func() {
-			for f := range jobs {
-				if rf, _ := f.Rendered(); rf != nil {
-					n.Add(1)
-				}
-			}
-		})
-	}
-feed:
-	for _, f := range todo {
-		select {
-		case jobs <- f:
-		case <-ctx.Done():
-			break feed
+	onWorkers(ctx, runtime.GOMAXPROCS(0)-1, todo, func() struct{} { return struct{}{} }, func(_ struct{}, f *File) {
+		if rf, _ := f.Rendered(); rf != nil {
+			n.Add(1)
 		}
-	}
-	close(jobs)
-	wg.Wait()
+	})
 	return int(n.Load())
 }
 
@@ -799,21 +766,34 @@ func compressNow(f *File) {
 
 // compressAll compresses the files on every core.
 func compressAll(files []*File) {
-	jobs := make(chan int)
+	onWorkers(context.Background(), runtime.GOMAXPROCS(0), files, newCompressor, (*compressor).compress)
+}
+
+// onWorkers hands each item to one of n workers (at least one), each
+// with its own state from start, until every item is handed out or ctx
+// ends, and returns once the workers are done.
+func onWorkers[T, S any](ctx context.Context, n int, items []T, start func() S, do func(S, T)) {
+	jobs := make(chan T)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range max(1, n) {
 		wg.Go(func() {
-			c := newCompressor()
-			for i := range jobs {
-				c.compress(files[i])
+			state := start()
+			for item := range jobs {
+				do(state, item)
 			}
 		})
 	}
-	for i := range files {
-		jobs <- i
+	defer func() {
+		close(jobs)
+		wg.Wait()
+	}()
+	for _, item := range items {
+		select {
+		case jobs <- item:
+		case <-ctx.Done():
+			return
+		}
 	}
-	close(jobs)
-	wg.Wait()
 }
 
 func description(s talkfeed.Site, category string) string {
