@@ -2,8 +2,10 @@ package publish
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"path"
 	"strings"
 	"sync"
@@ -196,5 +198,33 @@ func TestChangedFeedsOfDeferredTrees(t *testing.T) {
 		if got[i] != o.Site.BaseURL+want[i] {
 			t.Errorf("changed %v, want %v", got, want)
 		}
+	}
+}
+
+// A deferred view of some size, once rendered, has its whole gzip form
+// at once (not the quick one from pieces, 1.7 times its size) and waits
+// for brotli; a very large one keeps the quick form until compressed.
+func TestDeferredViewGzippedWhole(t *testing.T) {
+	tree, err := Build(talkfeed.NewCatalog(fixtures.Generated(t, 300)), deferredOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := tree.File("feed.rss")
+	rf, err := f.Rendered()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rf.Body) < lazyAbove || len(rf.Body) >= gzipNowBelow {
+		t.Fatalf("the test wants a feed between %d and %d bytes, not %d", lazyAbove, gzipNowBelow, len(rf.Body))
+	}
+	if rf.joined || rf.Gzip == nil || rf.Brotli != nil || !rf.pending {
+		t.Errorf("rendered: joined %v, gzip %d bytes, brotli %d bytes, pending %v", rf.joined, len(rf.Gzip), len(rf.Brotli), rf.pending)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rf.Gzip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, rf.Body) {
+		t.Errorf("the gzip form decodes to other bytes: %v", err)
 	}
 }

@@ -122,6 +122,9 @@ func (t *Tree) output(j outputJob) (f File, reused bool, err error) {
 			if err == nil {
 				if lazy && len(f.Body) >= lazyAbove {
 					f.pending = true
+					if len(f.Body) < gzipNowBelow && compressible(f.ContentType) {
+						gzipNow(&f)
+					}
 				} else {
 					compressNow(&f)
 				}
