@@ -788,6 +788,10 @@ func onWorkers[T, S any](ctx context.Context, n int, items []T, start func() S, 
 		wg.Wait()
 	}()
 	for _, item := range items {
+		// Looked at first: a select picks at random among what is ready.
+		if ctx.Err() != nil {
+			return
+		}
 		select {
 		case jobs <- item:
 		case <-ctx.Done():
