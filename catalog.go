@@ -81,29 +81,31 @@ func facetsOf(e *Event, s slugger, category string) facets {
 	return fx
 }
 
-// categoryOf is an event's category slug, "" for none.
-func categoryOf(e *Event, cache map[string]string) string {
+// category is an event's category slug (CategorySlug), "" for none;
+// kept apart from the slugs of the same text, which may differ.
+func (s slugger) category(e *Event) string {
 	if e.Category == "" {
 		return ""
 	}
-	if v, ok := cache[e.Category]; ok {
+	key := "\x00" + e.Category
+	if v, ok := s[key]; ok {
 		return v
 	}
 	v := CategorySlug(e.Category)
-	if cache != nil {
-		cache[e.Category] = v
+	if s != nil {
+		s[key] = v
 	}
 	return v
 }
 
 func (c *Catalog) indexCategories() {
 	c.categoriesOnce.Do(func() {
-		cache := map[string]string{}
+		s := slugger{}
 		c.categorySlugs = make([]string, len(c.events))
 		c.byCategory = map[string][]Event{}
 		first := map[string]string{}
 		for i := range c.events {
-			slug := categoryOf(&c.events[i], cache)
+			slug := s.category(&c.events[i])
 			c.categorySlugs[i] = slug
 			if slug == "" {
 				continue
@@ -206,7 +208,7 @@ func (f Filter) Apply(c *Catalog) []Event {
 
 // Match reports whether f selects e.
 func (f Filter) Match(e *Event) bool {
-	fx := facetsOf(e, nil, categoryOf(e, nil))
+	fx := facetsOf(e, nil, slugger(nil).category(e))
 	w := f.wanted()
 	return f.match(e, &fx, &w)
 }

@@ -186,6 +186,13 @@ func (f *File) asRendered() *File {
 // below it compressing costs less than a millisecond.
 const lazyAbove = 64 << 10
 
+// later reports whether a file just rendered is left for Compressed
+// rather than compressed now: in a lazy build, when it is large, or one
+// of many (a first load), and compressing it pays.
+func (o *Options) later(f *File, many bool) bool {
+	return o.Lazy && (len(f.Body) >= lazyAbove || many) && compressible(f.ContentType) && len(f.Body) >= minCompress
+}
+
 // lazyManyFiles is how many new files a lazy build compresses at once:
 // beyond it (a first load), it leaves them all for later. At 10,000
 // talks the 20,000 talk pages and calendars took 3 s to compress.
@@ -493,7 +500,7 @@ func Build(cat *talkfeed.Catalog, o Options) (*Tree, error) {
 			t.pending++
 		case len(f.Body) < o.PrecompressFrom:
 			f.pending = false
-		case o.Lazy && (len(f.Body) >= lazyAbove || manyFresh) && compressible(f.ContentType) && len(f.Body) >= minCompress:
+		case o.later(f, manyFresh):
 			f.pending = true
 			t.pending++
 		default:

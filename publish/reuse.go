@@ -116,18 +116,18 @@ func (t *Tree) output(j outputJob) (f File, reused bool, err error) {
 	if t.r.o.Deferred && j.contentType != "" && (j.view || t.prev == nil) {
 		// Rendered later, and then compressed as a build compresses
 		// what it rendered: at once when small, else after (pending).
-		lazy := t.r.o.Lazy
+		o := &Options{Lazy: t.r.o.Lazy, PrecompressFrom: t.r.o.PrecompressFrom} // not all of it: it holds the previous tree
 		d := &deferredFile{view: j.view, render: func() (File, error) {
 			f, err := render()
-			if err == nil {
-				if lazy && len(f.Body) >= lazyAbove {
-					f.pending = true
-					if len(f.Body) < gzipNowBelow && compressible(f.ContentType) {
-						gzipNow(&f)
-					}
-				} else {
-					compressNow(&f)
+			switch {
+			case err != nil, len(f.Body) < o.PrecompressFrom:
+			case o.later(&f, false):
+				f.pending = true
+				if len(f.Body) < gzipNowBelow {
+					gzipNow(&f)
 				}
+			default:
+				compressNow(&f)
 			}
 			return f, err
 		}}

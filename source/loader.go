@@ -440,9 +440,7 @@ func (l *Loader) loadFile(fsys fs.FS, p string) pageResult {
 	if int64(len(data)) > l.maxSize { // grew since Stat
 		return fail(fmt.Sprintf("page is over the %s limit for a page; not read", byteSize(l.maxSize)))
 	}
-	c := l.parse(p, data, info.ModTime())
-	l.noteChange(p, changeTime(info))
-	return c
+	return l.parse(p, data, info)
 }
 
 // cachedPage is a parsed page, reused while its bytes and modification
@@ -475,17 +473,6 @@ func (l *Loader) cached(p string, info fs.FileInfo) (pageResult, bool) {
 	return c.copyResult(), true
 }
 
-// noteChange records the change time of the page at p as read with its
-// last parse.
-func (l *Loader) noteChange(p string, changed time.Time) {
-	l.cacheMu.Lock()
-	defer l.cacheMu.Unlock()
-	if c, ok := l.cache[p]; ok {
-		c.changed = changed
-		l.cache[p] = c
-	}
-}
-
 // copyResult is the cached result for a caller that may change it
 // (page URL, diagnostics): its own copy.
 func (c cachedPage) copyResult() pageResult {
@@ -498,18 +485,21 @@ func (c cachedPage) copyResult() pageResult {
 	return r
 }
 
-// parse parses a page, or reuses the last parse of the same bytes.
-func (l *Loader) parse(p string, data []byte, modTime time.Time) pageResult {
+// parse parses a page read with info, or reuses the last parse of the
+// same bytes; either way the cache notes the file's times as read.
+func (l *Loader) parse(p string, data []byte, info fs.FileInfo) pageResult {
 	sum := sha256.Sum256(data)
+	modTime, changed := info.ModTime(), changeTime(info)
 	l.cacheMu.Lock()
 	c, ok := l.cache[p]
 	l.cacheMu.Unlock()
 	if !ok || c.sum != sum || !c.modTime.Equal(modTime) {
 		c = cachedPage{sum: sum, modTime: modTime, size: int64(len(data)), result: l.parser.parseHashed(p, data, sum, modTime)}
-		l.cacheMu.Lock()
-		l.cache[p] = c
-		l.cacheMu.Unlock()
 	}
+	c.changed = changed
+	l.cacheMu.Lock()
+	l.cache[p] = c
+	l.cacheMu.Unlock()
 	return c.copyResult()
 }
 
